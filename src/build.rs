@@ -1,0 +1,306 @@
+//! The build pipeline: load, validate, compute, render, write, in that
+//! order and never back. `trede check` runs everything but the write.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::config::{self, Loaded};
+use crate::content::{self, Content};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::feeds;
+use crate::opendata;
+use crate::output::{self, OutputFile, WriteStats};
+use crate::records;
+use crate::registry::Registry;
+use crate::render::views::Vocabulary;
+use crate::render::{Renderer, registry_pages, site};
+use crate::sitemap;
+use crate::theme;
+use crate::urls::Urls;
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Where to write; `ROOT/public` when `None`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// The reference date.
+    pub date: Date,
+    /// Warnings count as errors.
+    pub strict: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Report {
+    /// Every error and warning.
+    pub diagnostics: Diagnostics,
+    /// The computed registry, when records could be loaded.
+    pub registry: Option<Registry>,
+    /// The files of the site, when rendering succeeded.
+    pub files: Vec<OutputFile>,
+    /// Number of HTML pages.
+    pub pages: usize,
+    /// What was written, for a build that wrote.
+    pub written: Option<WriteStats>,
+    /// Where it was (or would be) written.
+    pub output: PathBuf,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Whether the run failed.
+    pub fn failed(&self, strict: bool) -> bool {
+        self.diagnostics.has_errors(strict)
+    }
+}
+
+/// The reference date: `--date`, else `SOURCE_DATE_EPOCH`, else today (UTC).
+pub fn reference_date(flag: Option<&str>) -> Result<Date, String> {
+    if let Some(text) = flag {
+        return text.parse::<Date>().map_err(|_| {
+            format!("`--date {text}` is not a date: use YYYY-MM-DD, e.g. --date 2026-11-30")
+        });
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH={epoch} is not a number of seconds"))?;
+        let ts = jiff::Timestamp::from_second(seconds)
+            .map_err(|e| format!("SOURCE_DATE_EPOCH={epoch} is out of range: {e}"))?;
+        return Ok(ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    }
+    Ok(jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date())
+}
+
+/// Runs the pipeline; writes the output only when `write` is set and the run
+/// has no errors (no warnings either, under `strict`).
+pub fn run(options: &Options, write: bool) -> Report {
+    let started = Instant::now();
+    let mut diagnostics = Diagnostics::new();
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    let mut report = Report {
+        diagnostics: Diagnostics::new(),
+        registry: None,
+        files: Vec::new(),
+        pages: 0,
+        written: None,
+        output,
+        elapsed: Duration::ZERO,
+    };
+    let (registry, files) = pipeline(options, &mut diagnostics);
+    report.registry = registry;
+    if !diagnostics.has_errors(options.strict) {
+        report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        report.files = files;
+        if write {
+            match output::write_site(&report.output, &report.files) {
+                Ok(stats) => report.written = Some(stats),
+                Err(error) => diagnostics.push(
+                    Diagnostic::error(format!("could not write the output: {error}"))
+                        .in_file(report.output.display().to_string())
+                        .hint("check that the output folder's parent is writable; the previous output is left as it was"),
+                ),
+            }
+        }
+    }
+    report.diagnostics = diagnostics;
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn pipeline(
+    options: &Options,
+    diagnostics: &mut Diagnostics,
+) -> (Option<Registry>, Vec<OutputFile>) {
+    let root = options.root.as_path();
+    let Some(Loaded {
+        mut config,
+        weights,
+        norms,
+    }) = config::load(root, diagnostics)
+    else {
+        return (None, Vec::new());
+    };
+    if let Some(base) = &options.base_url {
+        if !records::is_http_url(base) {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "`--base-url {base}` is not an absolute http or https URL"
+                ))
+                .hint("e.g. --base-url https://user.github.io/registry/"),
+            );
+            return (None, Vec::new());
+        }
+        config.base_url = config::normalise_base_url(base);
+    }
+    let urls = Urls::new(&config.base_url);
+    let organisations = records::load_all(root, &weights, options.date, diagnostics);
+    let registry = Registry::compute(organisations, &weights, &norms, options.date, diagnostics);
+    let content = content::load(root, &|dir| urls.path_url(dir), diagnostics);
+    let theme = theme::load(root, &config.theme, &config.language, diagnostics);
+    if diagnostics.has_errors(false) {
+        return (Some(registry), Vec::new());
+    }
+    let Some(theme) = theme else {
+        return (Some(registry), Vec::new());
+    };
+    let Some((renderer, mut files)) =
+        Renderer::new(&theme, &content.sections(), &config, urls.clone(), options.date, diagnostics)
+    else {
+        return (Some(registry), Vec::new());
+    };
+    match render_all(&renderer, &config, &content, &registry, &weights, &norms) {
+        Ok(rendered) => files.extend(rendered),
+        Err(problem) => {
+            diagnostics.push(problem);
+            return (Some(registry), Vec::new());
+        }
+    }
+    for (path, bytes) in theme::site_static(root) {
+        files.push(OutputFile::new(path, bytes));
+    }
+    if config.minify {
+        minify(&mut files);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|later, earlier| later.path == earlier.path);
+    (Some(registry), files)
+}
+
+fn render_all(
+    r: &Renderer,
+    config: &config::SiteConfig,
+    content: &Content,
+    registry: &Registry,
+    weights: &crate::tables::Weights,
+    norms: &crate::tables::NormTable,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let words = Vocabulary::new(r);
+    let mut files = registry_pages::organisations(r, &words, registry)?;
+    let (lists, items) = registry_pages::lists(r, &words, registry, config.pagination.register)?;
+    files.extend(lists);
+    files.push(registry_pages::statistics(r, &words, registry, &items)?);
+    files.push(registry_pages::method(r, weights, norms)?);
+    files.extend(site::pages(
+        r,
+        &words,
+        content,
+        registry,
+        config.pagination.blog,
+    )?);
+    files.extend(opendata::files(registry, config, &r.urls));
+    files.push(feeds::registry_changes(registry, config, &r.urls));
+    files.push(blog_feed(r, config, content, registry));
+    files.push(OutputFile::new(".nojekyll", ""));
+    files.push(OutputFile::new(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            r.urls.absolute("sitemap.xml")
+        ),
+    ));
+    files.extend(sitemap_files(r, content, registry, &files));
+    Ok(files)
+}
+
+fn blog_feed(
+    r: &Renderer,
+    config: &config::SiteConfig,
+    content: &Content,
+    registry: &Registry,
+) -> OutputFile {
+    let posts = content.section_pages(content::BLOG_SECTION);
+    let entries: Vec<feeds::FeedEntry> = posts
+        .iter()
+        .take(30)
+        .map(|p| feeds::FeedEntry {
+            id: r.urls.absolute(&p.output_dir),
+            title: p.title.clone(),
+            url: r.urls.absolute(&p.output_dir),
+            updated: p.date.unwrap_or(registry.reference_date),
+            summary: p.description.clone(),
+            content_html: Some(p.html.clone()),
+        })
+        .collect();
+    let updated = entries
+        .iter()
+        .map(|e| e.updated)
+        .max()
+        .unwrap_or(registry.reference_date);
+    let title = format!("{}: {}", config.title, r.t("nav_blog"));
+    let xml = feeds::atom(
+        &title,
+        &r.urls.absolute("feeds/blog.xml"),
+        r.urls.base_url(),
+        updated,
+        &entries,
+    );
+    OutputFile::new("feeds/blog.xml", xml)
+}
+
+fn sitemap_files(
+    r: &Renderer,
+    content: &Content,
+    registry: &Registry,
+    files: &[OutputFile],
+) -> Vec<OutputFile> {
+    let dated: std::collections::HashMap<String, Date> = content
+        .pages
+        .iter()
+        .filter_map(|p| p.date.map(|d| (format!("{}index.html", p.output_dir), d)))
+        .collect();
+    let mut entries: Vec<sitemap::SitemapEntry> = files
+        .iter()
+        .filter(|f| f.path.ends_with("index.html"))
+        .map(|f| sitemap::SitemapEntry {
+            loc: r.urls.absolute(&f.path),
+            lastmod: Some(
+                dated
+                    .get(&f.path)
+                    .copied()
+                    .unwrap_or(registry.reference_date),
+            ),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.loc.cmp(&b.loc));
+    sitemap::files(&entries, &r.urls)
+}
+
+/// Minifies HTML pages in parallel. Pages that fail to minify stay as they
+/// were rather than failing the build.
+fn minify(files: &mut [OutputFile]) {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_css = false;
+    cfg.minify_js = false;
+    files
+        .par_iter_mut()
+        .filter(|f| f.path.ends_with(".html"))
+        .for_each(|file| {
+            let result = std::panic::catch_unwind(|| minify_html::minify(&file.contents, &cfg));
+            if let Ok(minified) = result {
+                file.contents = minified;
+            }
+        });
+}
+
+/// The site root given on the command line, or the current folder.
+pub fn root_or_current(root: Option<&Path>) -> PathBuf {
+    root.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}

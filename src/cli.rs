@@ -1,0 +1,234 @@
+//! The command line: parsing with clap and running the commands. The binary
+//! only calls [`main`].
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, Options, Report};
+use crate::urls::Urls;
+
+/// trede builds a PSO registry site: organisation pages with ladder badges,
+/// open data, feeds and search, from TOML records and markdown pages.
+#[derive(Debug, Parser)]
+#[command(name = "trede", version, about, long_about = None)]
+pub struct Cli {
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (ROOT/public by default).
+    Build(BuildArgs),
+    /// Check everything a build would, without writing anything.
+    Check(CheckArgs),
+}
+
+/// Options shared by build and check.
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Reference date for certificate validity, YYYY-MM-DD
+    /// [default: the SOURCE_DATE_EPOCH date, else today in UTC].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `trede build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Where to write the site [default: ROOT/public]. The previous output is
+    /// replaced only when the build succeeds.
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Publish under this URL instead of site.toml's base_url, e.g.
+    /// https://user.github.io/registry/.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// `trede check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format: a human summary, or JSON with the registry.json
+    /// objects and every diagnostic.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For scripts.
+    Json,
+}
+
+/// Runs the command line; returns the process exit code (0 success, 1
+/// errors in the site, 2 wrong usage).
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => {
+            let Some(options) = options(&args.common, args.output, args.base_url) else {
+                return 2;
+            };
+            let report = build::run(&options, true);
+            print_diagnostics(&report);
+            if report.failed(options.strict) {
+                eprintln!("{}", failure_line(&report));
+                return 1;
+            }
+            if !cli.quiet {
+                eprintln!("{}", summary_line(&report));
+            }
+            0
+        }
+        Command::Check(args) => {
+            let Some(options) = options(&args.common, None, None) else {
+                return 2;
+            };
+            let report = build::run(&options, false);
+            let failed = report.failed(options.strict);
+            match args.format {
+                Format::Json => {
+                    let document = check_json(&report, &options);
+                    let mut out = std::io::stdout().lock();
+                    let _ = serde_json::to_writer_pretty(&mut out, &document);
+                    let _ = writeln!(out);
+                }
+                Format::Text => {
+                    print_diagnostics(&report);
+                    if !cli.quiet || failed {
+                        eprintln!("{}", check_summary(&report));
+                    }
+                }
+            }
+            i32::from(failed)
+        }
+    }
+}
+
+fn options(
+    common: &CommonArgs,
+    output: Option<PathBuf>,
+    base_url: Option<String>,
+) -> Option<Options> {
+    let date = match build::reference_date(common.date.as_deref()) {
+        Ok(date) => date,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return None;
+        }
+    };
+    Some(Options {
+        root: build::root_or_current(common.root.as_deref()),
+        output,
+        base_url,
+        date,
+        strict: common.strict,
+    })
+}
+
+fn print_diagnostics(report: &Report) {
+    if report.diagnostics.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", report.diagnostics.render(color));
+}
+
+fn failure_line(report: &Report) -> String {
+    format!(
+        "build failed: {} error(s), {} warning(s); nothing was written, {} is unchanged",
+        report.diagnostics.error_count(),
+        report.diagnostics.warning_count(),
+        report.output.display()
+    )
+}
+
+fn level_counts(report: &Report) -> String {
+    report
+        .registry
+        .as_ref()
+        .map(|r| {
+            r.count_by_level()
+                .iter()
+                .map(|(l, n)| format!("{} {n}", l.key()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+fn summary_line(report: &Report) -> String {
+    let organisations = report
+        .registry
+        .as_ref()
+        .map_or(0, |r| r.organisations.len());
+    let written = report.written.unwrap_or_default();
+    format!(
+        "built {} pages and {} organisations ({}) into {}: {} files, {} bytes, {} warning(s), {:.2}s",
+        report.pages,
+        organisations,
+        level_counts(report),
+        report.output.display(),
+        written.files,
+        written.bytes,
+        report.diagnostics.warning_count(),
+        report.elapsed.as_secs_f64()
+    )
+}
+
+fn check_summary(report: &Report) -> String {
+    let mut out = String::new();
+    if let Some(registry) = &report.registry {
+        out.push_str(&format!("{} organisations\n", registry.organisations.len()));
+        out.push_str(&format!("  per level:  {}\n", level_counts(report)));
+        let statuses = registry
+            .count_by_status()
+            .iter()
+            .map(|(s, n)| format!("{} {n}", s.key()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&format!("  per status: {statuses}\n"));
+    }
+    out.push_str(&format!(
+        "{} error(s), {} warning(s)",
+        report.diagnostics.error_count(),
+        report.diagnostics.warning_count()
+    ));
+    out
+}
+
+fn check_json(report: &Report, options: &Options) -> serde_json::Value {
+    let base_url = crate::config::load(&options.root, &mut crate::diagnostics::Diagnostics::new())
+        .map(|l| l.config.base_url)
+        .unwrap_or_else(|| "https://example.invalid/".into());
+    let urls = Urls::new(&base_url);
+    let mut document = match &report.registry {
+        Some(registry) => serde_json::to_value(registry.to_json(&urls)).unwrap_or_default(),
+        None => serde_json::json!({"generated": options.date.to_string(), "organisations": []}),
+    };
+    document["errors"] = report.diagnostics.error_count().into();
+    document["warnings"] = report.diagnostics.warning_count().into();
+    document["diagnostics"] = report.diagnostics.to_json();
+    document
+}

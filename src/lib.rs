@@ -1,0 +1,30 @@
+//! trede: a static-site generator and public registry for the Dutch
+//! Prestatieladder Socialer Ondernemen (PSO).
+//!
+//! The build is a one-way pipeline: [`config`] and [`content`] load the site,
+//! [`records`] loads and checks organisation records, [`ladder`] computes
+//! levels (pure functions over [`tables`] data), [`registry`] assembles the
+//! computed registry, [`render`] turns everything into pages (with
+//! [`svg`] graphics, [`opendata`], [`feeds`] and [`sitemap`]) and
+//! [`output`] writes them atomically. [`build`] runs the pipeline and
+//! [`cli`] is the command line.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod feeds;
+pub mod ladder;
+pub mod markdown;
+pub mod opendata;
+pub mod output;
+pub mod records;
+pub mod registry;
+pub mod render;
+pub mod sitemap;
+pub mod svg;
+pub mod tables;
+pub mod theme;
+pub mod toml_input;
+pub mod urls;

@@ -1,0 +1,458 @@
+//! The computed registry: the checks that need every record (duplicates,
+//! supplier references, levels), the ladder outcome of every organisation,
+//! and `registry.json` (spec/records.md sections 4 and 5).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::ladder::{
+    self, CertificateStatus, Level, Norms, OrgInput, Outcome, Purchase, SupplierFigures,
+};
+use crate::records::Organisation;
+use crate::tables::{NormTable, Weights};
+use crate::urls::{self, Urls};
+
+/// One organisation with everything computed for it.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// The validated record.
+    pub org: Organisation,
+    /// The full computation, for the "Waarom deze trede?" explanation.
+    pub outcome: Outcome,
+    /// The level reached.
+    pub level: Level,
+    /// The certificate's status on the reference date.
+    pub status: CertificateStatus,
+    /// Direct percentage, rounded to two decimals.
+    pub direct_pct: f64,
+    /// Indirect percentage (after the cap), rounded.
+    pub indirect_pct: f64,
+    /// Total percentage, rounded.
+    pub total_pct: f64,
+    /// The norms for this organisation's size, rounded.
+    pub norms: Norms,
+    /// Registry organisations this one buys from (ids, sorted).
+    pub suppliers: Vec<String>,
+    /// Registry organisations that buy from this one (ids, sorted).
+    pub customers: Vec<String>,
+}
+
+/// Every organisation of the registry on a reference date, sorted by id.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    /// The date statuses are computed for.
+    pub reference_date: Date,
+    /// The organisations, sorted by id.
+    pub organisations: Vec<Computed>,
+    index: HashMap<String, usize>,
+}
+
+impl Registry {
+    /// Runs the registry-wide checks and the computation over validated
+    /// records. Records with registry-wide errors are left out; the errors
+    /// and warnings go into `diagnostics`.
+    pub fn compute(
+        mut records: Vec<Organisation>,
+        weights: &Weights,
+        norms: &NormTable,
+        reference_date: Date,
+        diagnostics: &mut Diagnostics,
+    ) -> Registry {
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        check_duplicates(&records, diagnostics);
+        let positions: HashMap<&str, usize> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        check_purchases(&records, &positions, diagnostics);
+
+        // Step 1 for everyone first: indirect contributions use only the
+        // suppliers' direct figures, so cycles need no special handling.
+        let direct: Vec<f64> = records
+            .par_iter()
+            .map(|r| ladder::direct_weighted_fte(&r.measurement.target_group, weights))
+            .collect();
+        let supplier = |id: &str| {
+            positions.get(id).map(|&i| SupplierFigures {
+                direct_fte: direct[i],
+                revenue_eur: records[i].measurement.revenue_eur.unwrap_or(0.0),
+                withdrawn: records[i].certificate.status == ladder::RecordedStatus::Withdrawn,
+            })
+        };
+        let outcomes: Vec<Outcome> = records
+            .par_iter()
+            .map(|r| {
+                let input = OrgInput {
+                    employees: r.measurement.employees,
+                    total_fte: r.measurement.total_fte,
+                    target_group: &r.measurement.target_group,
+                    purchases: &r.measurement.purchases,
+                    quality_met: r.certificate.quality_met,
+                    aspirant_plan: r.certificate.aspirant_plan,
+                };
+                ladder::compute(&input, weights, norms, supplier)
+            })
+            .collect();
+
+        let mut customers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for record in &records {
+            for purchase in &record.measurement.purchases {
+                if let Purchase::Registry { supplier, .. } = purchase {
+                    if positions.contains_key(supplier.as_str()) && supplier != &record.id {
+                        customers.entry(supplier).or_default().insert(&record.id);
+                    }
+                }
+            }
+        }
+        let customers: HashMap<String, Vec<String>> = customers
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+            .collect();
+
+        let mut organisations = Vec::with_capacity(records.len());
+        for (org, outcome) in records.into_iter().zip(outcomes) {
+            if let Some(computed) = finish(org, outcome, reference_date, &customers, diagnostics) {
+                organisations.push(computed);
+            }
+        }
+        let index = organisations
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.org.id.clone(), i))
+            .collect();
+        Registry {
+            reference_date,
+            organisations,
+            index,
+        }
+    }
+
+    /// The organisation with this id.
+    pub fn get(&self, id: &str) -> Option<&Computed> {
+        self.index.get(id).map(|&i| &self.organisations[i])
+    }
+
+    /// Number of organisations per level, every level present.
+    pub fn count_by_level(&self) -> BTreeMap<Level, usize> {
+        let mut counts: BTreeMap<Level, usize> = Level::ALL.iter().map(|&l| (l, 0)).collect();
+        for c in &self.organisations {
+            *counts.entry(c.level).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Number of organisations per certificate status, every status present.
+    pub fn count_by_status(&self) -> BTreeMap<CertificateStatus, usize> {
+        let mut counts: BTreeMap<CertificateStatus, usize> =
+            CertificateStatus::ALL.iter().map(|&s| (s, 0)).collect();
+        for c in &self.organisations {
+            *counts.entry(c.status).or_default() += 1;
+        }
+        counts
+    }
+
+    /// The `registry.json` document of spec section 5.
+    pub fn to_json(&self, urls: &Urls) -> RegistryJson<'_> {
+        RegistryJson {
+            generated: self.reference_date.to_string(),
+            organisations: self.organisations.iter().map(|c| c.to_json(urls)).collect(),
+        }
+    }
+}
+
+fn finish(
+    org: Organisation,
+    outcome: Outcome,
+    reference_date: Date,
+    customers: &HashMap<String, Vec<String>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Computed> {
+    for withdrawn in &outcome.withdrawn_suppliers {
+        let position = org.measurement.purchases.iter().position(
+            |p| matches!(p, Purchase::Registry { supplier, .. } if supplier == withdrawn),
+        );
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "purchase from `{withdrawn}`, whose certificate is withdrawn, does not count"
+            ))
+            .at(&org.source, position.map(|i| org.spans.purchases[i].clone()))
+            .key(format!("measurement.purchases[{}].supplier", position.unwrap_or(0)))
+            .hint("remove the purchase, or keep it knowing it adds nothing to the indirect contribution"),
+        );
+    }
+    let Some(level) = outcome.level else {
+        let hint = if !org.certificate.quality_met {
+            "the quality criteria were not met (`certificate.quality_met = false`); only `aspirant_plan = true` makes this an aspirant"
+        } else {
+            "a registry lists only certified organisations: check the measurement, or set `certificate.aspirant_plan = true` for an aspirant"
+        };
+        let total = ladder::round2(outcome.percentages.total);
+        let basis = ladder::round2(outcome.norm_lookup.norms.basistrede);
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "`{}` reaches no level: total {total:.2}% against a basistrede norm of {basis:.2}%",
+                org.id
+            ))
+            .in_file(org.source.name.clone())
+            .key("measurement")
+            .hint(hint),
+        );
+        return None;
+    };
+    if let Some(declared) = org.certificate.declared_level {
+        if declared != level {
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "the certificate declares `{}` but the measurement gives `{}`",
+                    declared.key(),
+                    level.key()
+                ))
+                .at(&org.source, org.spans.declared_level.clone())
+                .key("certificate.declared_level")
+                .hint(
+                    "check the measurement against the audit report, or correct `declared_level`",
+                ),
+            );
+        }
+    }
+    let status = ladder::status_on(
+        org.certificate.status,
+        org.certificate.expires,
+        reference_date,
+    );
+    let n = &outcome.norm_lookup.norms;
+    let norms = Norms {
+        basistrede: ladder::round2(n.basistrede),
+        trede1: ladder::round2(n.trede1),
+        trede2: ladder::round2(n.trede2),
+        trede3: ladder::round2(n.trede3),
+    };
+    let mut suppliers: Vec<String> = org
+        .measurement
+        .purchases
+        .iter()
+        .filter_map(|p| match p {
+            Purchase::Registry { supplier, .. } if supplier != &org.id => Some(supplier.clone()),
+            _ => None,
+        })
+        .collect();
+    suppliers.sort();
+    suppliers.dedup();
+    Some(Computed {
+        direct_pct: ladder::round2(outcome.percentages.direct),
+        indirect_pct: ladder::round2(outcome.percentages.indirect),
+        total_pct: ladder::round2(outcome.percentages.total),
+        customers: customers.get(&org.id).cloned().unwrap_or_default(),
+        suppliers,
+        norms,
+        status,
+        level,
+        outcome,
+        org,
+    })
+}
+
+fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
+    let mut kvk: HashMap<&str, &Organisation> = HashMap::new();
+    let mut numbers: HashMap<&str, &Organisation> = HashMap::new();
+    for record in records {
+        if let Some(first) = kvk.insert(&record.kvk, record) {
+            diagnostics.push(
+                Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.source.name))
+                    .at(&record.source, Some(record.spans.kvk.clone()))
+                    .key("kvk")
+                    .hint("each organisation has its own Chamber of Commerce number; merge the records or correct the number"),
+            );
+        }
+        if let Some(first) = numbers.insert(&record.certificate.number, record) {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "duplicate certificate number {}: also in `{}`",
+                    record.certificate.number, first.source.name
+                ))
+                .at(
+                    &record.source,
+                    Some(record.spans.certificate_number.clone()),
+                )
+                .key("certificate.number")
+                .hint("certificate numbers are unique across the registry"),
+            );
+        }
+    }
+}
+
+fn check_purchases(
+    records: &[Organisation],
+    positions: &HashMap<&str, usize>,
+    diagnostics: &mut Diagnostics,
+) {
+    for record in records {
+        for (i, purchase) in record.measurement.purchases.iter().enumerate() {
+            let Purchase::Registry { supplier, .. } = purchase else {
+                continue;
+            };
+            let key = format!("measurement.purchases[{i}].supplier");
+            let span = Some(record.spans.purchases[i].clone());
+            let problem = if supplier == &record.id {
+                Some((
+                    "a purchase names the organisation itself as supplier".to_string(),
+                    "purchases count only from other organisations".to_string(),
+                ))
+            } else {
+                match positions.get(supplier.as_str()) {
+                    None => {
+                        let near = crate::diagnostics::nearest(supplier, positions.keys().copied());
+                        Some((
+                            format!("unknown supplier `{supplier}`"),
+                            match near {
+                                Some(near) => format!("did you mean `{near}`? A supplier is the id (file name) of another record; for one outside the registry use `supplier_name` with its figures"),
+                                None => "a supplier is the id (file name) of another record; for one outside the registry use `supplier_name`, `supplier_revenue_eur` and `supplier_direct_fte`".to_string(),
+                            },
+                        ))
+                    }
+                    Some(&s) if records[s].measurement.revenue_eur.is_none() => Some((
+                        format!("supplier `{supplier}` has no `measurement.revenue_eur`"),
+                        format!(
+                            "add `revenue_eur` to {}: the indirect contribution is the purchase's share of the supplier's turnover",
+                            records[s].source.name
+                        ),
+                    )),
+                    Some(_) => None,
+                }
+            };
+            if let Some((message, hint)) = problem {
+                diagnostics.push(
+                    Diagnostic::error(message)
+                        .at(&record.source, span)
+                        .key(key)
+                        .hint(hint),
+                );
+            }
+        }
+    }
+}
+
+/// `registry.json` (spec section 5).
+#[derive(Debug, Serialize)]
+pub struct RegistryJson<'a> {
+    /// The reference date.
+    pub generated: String,
+    /// One object per organisation, sorted by id.
+    pub organisations: Vec<OrganisationJson<'a>>,
+}
+
+/// One organisation in `registry.json`: aggregates only.
+#[derive(Debug, Serialize)]
+pub struct OrganisationJson<'a> {
+    /// Permanent id.
+    pub id: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Chamber of Commerce number.
+    pub kvk: &'a str,
+    /// City.
+    pub city: &'a str,
+    /// Province.
+    pub province: &'a str,
+    /// Sector.
+    pub sector: &'a str,
+    /// Website, omitted when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<&'a str>,
+    /// Absolute URL of the organisation's page.
+    pub url: String,
+    /// Absolute URL of its badge.
+    pub badge: String,
+    /// Level key.
+    pub level: Level,
+    /// PSO 30+.
+    pub pso30plus: bool,
+    /// Direct percentage.
+    pub direct_pct: f64,
+    /// Indirect percentage.
+    pub indirect_pct: f64,
+    /// Total percentage.
+    pub total_pct: f64,
+    /// Headcount, the size the norms are taken for.
+    pub size: u32,
+    /// Norms for that size.
+    pub norms: NormsJson,
+    /// Measurement year.
+    pub measurement_year: i32,
+    /// The certificate.
+    pub certificate: CertificateJson<'a>,
+}
+
+/// Norms keyed by level.
+#[derive(Debug, Serialize)]
+pub struct NormsJson {
+    /// Basistrede.
+    pub basistrede: f64,
+    /// Trede 1.
+    #[serde(rename = "trede-1")]
+    pub trede1: f64,
+    /// Trede 2.
+    #[serde(rename = "trede-2")]
+    pub trede2: f64,
+    /// Trede 3.
+    #[serde(rename = "trede-3")]
+    pub trede3: f64,
+}
+
+/// The certificate in `registry.json`.
+#[derive(Debug, Serialize)]
+pub struct CertificateJson<'a> {
+    /// Number.
+    pub number: &'a str,
+    /// Certifying body.
+    pub body: &'a str,
+    /// Issued, ISO date.
+    pub issued: String,
+    /// Expires, ISO date.
+    pub expires: String,
+    /// Status on the reference date.
+    pub status: CertificateStatus,
+}
+
+impl Computed {
+    /// This organisation's `registry.json` object.
+    pub fn to_json(&self, urls: &Urls) -> OrganisationJson<'_> {
+        let org = &self.org;
+        OrganisationJson {
+            id: &org.id,
+            name: &org.name,
+            kvk: &org.kvk,
+            city: &org.city,
+            province: org.province,
+            sector: &org.sector,
+            website: org.website.as_deref(),
+            url: urls.absolute(&urls::organisation_dir(&org.id)),
+            badge: urls.absolute(&urls::badge_path(&org.id)),
+            level: self.level,
+            pso30plus: self.outcome.pso30plus,
+            direct_pct: self.direct_pct,
+            indirect_pct: self.indirect_pct,
+            total_pct: self.total_pct,
+            size: org.measurement.employees,
+            norms: NormsJson {
+                basistrede: self.norms.basistrede,
+                trede1: self.norms.trede1,
+                trede2: self.norms.trede2,
+                trede3: self.norms.trede3,
+            },
+            measurement_year: org.measurement.year,
+            certificate: CertificateJson {
+                number: &org.certificate.number,
+                body: &org.certificate.body,
+                issued: org.certificate.issued.to_string(),
+                expires: org.certificate.expires.to_string(),
+                status: self.status,
+            },
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Rendering: the Tera environment (templates parsed once), the context every
+//! page shares, and the page renderers for content pages
+//! ([`site`]) and the registry ([`registry_pages`]).
+//!
+//! Rendering only reads the loaded and computed data; it never reads files.
+
+pub mod registry_pages;
+pub mod site;
+pub mod views;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Diagnostics, Source};
+use crate::output::OutputFile;
+use crate::theme::Theme;
+use crate::urls::Urls;
+
+/// Templates parsed once, plus what every page needs.
+pub struct Renderer {
+    tera: Tera,
+    origins: BTreeMap<String, Source>,
+    /// UI strings of the site's language.
+    pub strings: toml::Table,
+    /// URL helper.
+    pub urls: Urls,
+    /// The reference date.
+    pub date: Date,
+    /// Hashed asset paths by original path (`css/style.css`).
+    pub assets: BTreeMap<String, String>,
+    /// The site's title.
+    pub site_title: String,
+}
+
+/// Values shared by every page, available to templates as `site`.
+#[derive(Debug, Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    language: &'a str,
+    license: &'a str,
+    publisher: &'a crate::config::Publisher,
+    extra: &'a toml::Table,
+    generated: String,
+    generated_text: String,
+}
+
+impl Renderer {
+    /// Parses every template of the theme, reporting errors with the
+    /// template's path and line, and hashes the CSS and JS assets.
+    pub fn new(
+        theme: &Theme,
+        sections: &[String],
+        config: &SiteConfig,
+        urls: Urls,
+        date: Date,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<(Renderer, Vec<OutputFile>)> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        tera.register_filter("fill", fill);
+        let (base_url, base_path) = (urls.base_url().to_string(), urls.base_path().to_string());
+        // Root-relative URL to absolute, for canonical and OpenGraph links.
+        tera.register_filter("permalink", move |path: &str, _: Kwargs, _: &State| {
+            let rest = path.strip_prefix(base_path.as_str()).unwrap_or(path);
+            format!("{base_url}{}", rest.trim_start_matches('/'))
+        });
+        let mut origins = BTreeMap::new();
+        for template in theme.templates.values() {
+            origins.insert(
+                template.name.clone(),
+                Source::new(template.origin.clone(), template.text.clone()),
+            );
+        }
+        let pairs: Vec<(&str, &str)> = theme
+            .templates
+            .values()
+            .map(|t| (t.name.as_str(), t.text.as_str()))
+            .collect();
+        if let Err(error) = tera.add_raw_templates(pairs) {
+            diagnostics.push(template_error(&error, &origins));
+            return None;
+        }
+        let (assets, files) = hash_assets(&theme.assets, &urls);
+        let mut renderer = Renderer {
+            tera,
+            origins,
+            strings: theme.strings.clone(),
+            urls,
+            date,
+            assets,
+            site_title: config.title.clone(),
+        };
+        let site = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: renderer.urls.base_url(),
+            base_path: renderer.urls.base_path(),
+            language: &config.language,
+            license: &config.license,
+            publisher: &config.publisher,
+            extra: &config.extra,
+            generated: date.to_string(),
+            generated_text: renderer.long_date(date),
+        };
+        let asset_urls: BTreeMap<String, String> = renderer
+            .assets
+            .iter()
+            .map(|(k, v)| (asset_key(k), renderer.urls.path_url(v)))
+            .collect();
+        let global = renderer.tera.global_context();
+        global.insert("site", &site);
+        global.insert("t", &theme.strings);
+        global.insert("assets", &asset_urls);
+        global.insert("base", renderer.urls.base_path());
+        global.insert("sections", &sections);
+        Some((renderer, files))
+    }
+
+    /// Renders a template, turning Tera's error into a diagnostic that names
+    /// the template and line.
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_error(&e, &self.origins))
+    }
+
+    /// Whether the theme or site has this template.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// A UI string by dotted path (`organisation.kvk`), or the path itself
+    /// when the strings file lacks it, so a gap is visible, not fatal.
+    pub fn t(&self, path: &str) -> String {
+        let mut value: Option<&toml::Value> = None;
+        let mut table = &self.strings;
+        for part in path.split('.') {
+            value = table.get(part);
+            if let Some(toml::Value::Table(inner)) = value {
+                table = inner;
+            }
+        }
+        match value {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => path.to_string(),
+        }
+    }
+
+    /// A UI string with `{name}` placeholders filled in.
+    pub fn tf(&self, path: &str, values: &[(&str, &str)]) -> String {
+        fill_placeholders(&self.t(path), values.iter().copied())
+    }
+
+    /// `31 maart 2027`, with month names from the strings file.
+    pub fn long_date(&self, date: Date) -> String {
+        let month = self
+            .strings
+            .get("months")
+            .and_then(|m| m.get("names"))
+            .and_then(|n| n.as_array())
+            .and_then(|names| names.get(date.month() as usize - 1))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{:02}", date.month()));
+        format!("{} {month} {}", date.day(), date.year())
+    }
+
+    /// `31-03-2027`, the short Dutch date.
+    pub fn short_date(&self, date: Date) -> String {
+        format!("{:02}-{:02}-{}", date.day(), date.month(), date.year())
+    }
+}
+
+/// A number as Dutch text: decimal comma, two decimals (`3,58`).
+pub fn dutch_number(value: f64, decimals: usize) -> String {
+    format!("{value:.decimals$}").replace('.', ",")
+}
+
+fn fill_placeholders<'a>(text: &str, values: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = text.to_string();
+    for (key, value) in values {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
+}
+
+/// The `fill` filter: `{{ t.register.count | fill(n=12) }}`.
+fn fill(text: &str, kwargs: Kwargs, _: &State) -> String {
+    let mut out = text.to_string();
+    for (key, value) in kwargs.iter() {
+        let shown = match value.as_str() {
+            Some(s) => s.to_string(),
+            None => value.to_string(),
+        };
+        out = out.replace(&format!("{{{key}}}"), &shown);
+    }
+    out
+}
+
+fn asset_key(path: &str) -> String {
+    path.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Gives CSS and JS files a content hash in their name for long-term
+/// caching; other assets keep their name.
+fn hash_assets(
+    assets: &BTreeMap<String, Vec<u8>>,
+    _urls: &Urls,
+) -> (BTreeMap<String, String>, Vec<OutputFile>) {
+    let mut names = BTreeMap::new();
+    let mut files = Vec::new();
+    for (path, bytes) in assets {
+        let hashed = match path.rsplit_once('.') {
+            Some((stem, ext)) if ext == "css" || ext == "js" => {
+                let hash = blake3::hash(bytes).to_hex();
+                format!("{stem}.{}.{ext}", &hash[..10])
+            }
+            _ => path.clone(),
+        };
+        names.insert(path.clone(), hashed.clone());
+        files.push(OutputFile::new(hashed, bytes.clone()));
+    }
+    (names, files)
+}
+
+fn template_error(error: &tera::Error, origins: &BTreeMap<String, Source>) -> Diagnostic {
+    use std::error::Error as _;
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(tera_error) = e.downcast_ref::<tera::Error>() {
+            if let tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) =
+                tera_error.kind()
+            {
+                let name = report.filename();
+                let message = format!("template error: {}", report.message());
+                return match origins.get(name) {
+                    Some(source) => Diagnostic::error(message)
+                        .at(source, Some(report.span().range.clone()))
+                        .hint("fix the template; Tera's syntax is described at https://keats.github.io/tera/"),
+                    None => Diagnostic::error(message).in_file(name.to_string()),
+                };
+            }
+        }
+        current = e.source();
+    }
+    let mut message = format!("template error: {error}");
+    let mut source = error.source();
+    while let Some(e) = source {
+        message.push_str(&format!(": {e}"));
+        source = e.source();
+    }
+    Diagnostic::error(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_and_numbers() {
+        assert_eq!(
+            fill_placeholders(
+                "Pagina {n} van {total}",
+                [("n", "2"), ("total", "9")].into_iter()
+            ),
+            "Pagina 2 van 9"
+        );
+        assert_eq!(dutch_number(3.5, 2), "3,50");
+    }
+}

@@ -1,0 +1,500 @@
+//! Registry pages: one page, two badges and a JSON file per organisation,
+//! the register and its browse lists (per level, province, sector, letter),
+//! statistics and the method page. Every pager gets only the items it
+//! shows, so the cost stays linear in the number of organisations.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::Renderer;
+use super::views::{self, ListItem, Vocabulary};
+use crate::diagnostics::Diagnostic;
+use crate::ladder::{CertificateStatus, Level};
+use crate::output::OutputFile;
+use crate::registry::Registry;
+use crate::svg;
+use crate::tables::{NormTable, Weights};
+use crate::urls;
+
+/// A page of a paginated list, as templates see it.
+#[derive(Debug, Serialize)]
+pub struct Pager<'a, T: Serialize> {
+    /// The items on this page only.
+    pub items: &'a [T],
+    /// One-based page number.
+    pub current: usize,
+    /// Number of pages.
+    pub total_pages: usize,
+    /// Number of items over all pages.
+    pub total_items: usize,
+    /// URL of the previous page.
+    pub previous: Option<String>,
+    /// URL of the next page.
+    pub next: Option<String>,
+    /// `Pagina 2 van 9`.
+    pub label: String,
+}
+
+/// Output folder of page `n` (one-based) of a list at `dir`.
+pub fn page_dir(dir: &str, n: usize) -> String {
+    if n <= 1 {
+        dir.to_string()
+    } else {
+        format!("{dir}pagina/{n}/")
+    }
+}
+
+/// Renders a paginated list: page 1 at `dir`, page n at `dir/pagina/n/`.
+/// `extra` is inserted into every page's context.
+#[allow(clippy::too_many_arguments)]
+pub fn paginate<T: Serialize + Sync>(
+    r: &Renderer,
+    template: &str,
+    dir: &str,
+    items: &[T],
+    page_size: usize,
+    extra: &Context,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let total_pages = items.len().div_ceil(page_size).max(1);
+    (1..=total_pages)
+        .into_par_iter()
+        .map(|n| {
+            let start = (n - 1) * page_size;
+            let end = (start + page_size).min(items.len());
+            let pager = Pager {
+                items: &items[start..end],
+                current: n,
+                total_pages,
+                total_items: items.len(),
+                previous: (n > 1).then(|| r.urls.path_url(&page_dir(dir, n - 1))),
+                next: (n < total_pages).then(|| r.urls.path_url(&page_dir(dir, n + 1))),
+                label: r.tf(
+                    "page_of",
+                    &[("n", &n.to_string()), ("total", &total_pages.to_string())],
+                ),
+            };
+            let mut context = extra.clone();
+            context.insert("pager", &pager);
+            context.insert("page_url", &r.urls.path_url(&page_dir(dir, n)));
+            let html = r.render(template, &context)?;
+            Ok(OutputFile::new(
+                format!("{}index.html", page_dir(dir, n)),
+                html,
+            ))
+        })
+        .collect()
+}
+
+/// Organisation pages, badges and per-organisation JSON.
+pub fn organisations(
+    r: &Renderer,
+    words: &Vocabulary,
+    registry: &Registry,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let files: Result<Vec<Vec<OutputFile>>, Diagnostic> = registry
+        .organisations
+        .par_iter()
+        .map(|c| {
+            let view = views::organisation(r, words, registry, c);
+            let mut context = Context::new();
+            context.insert("org", &view);
+            context.insert("page_title", &c.org.name);
+            context.insert("page_url", &view.url);
+            let html = r.render("organisation.html", &context)?;
+            let (level_label, detail, title) = views::badge_text(r, words, c);
+            let scheme = r.t("badge.scheme");
+            let text = svg::BadgeText {
+                scheme: &scheme,
+                level_label: &level_label,
+                detail: &detail,
+                title: &title,
+            };
+            let ok = words.status(c.status).ok;
+            Ok(vec![
+                OutputFile::new(
+                    format!("{}index.html", urls::organisation_dir(&c.org.id)),
+                    html,
+                ),
+                OutputFile::new(
+                    urls::badge_path(&c.org.id),
+                    svg::badge_wide(c.level, ok, &text),
+                ),
+                OutputFile::new(
+                    urls::compact_badge_path(&c.org.id),
+                    svg::badge_compact(c.level, ok, &text),
+                ),
+            ])
+        })
+        .collect();
+    Ok(files?.into_iter().flatten().collect())
+}
+
+/// A group of organisations in the browse navigation.
+#[derive(Debug, Serialize)]
+struct Group {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+/// The register and its browse lists.
+pub fn lists(
+    r: &Renderer,
+    words: &Vocabulary,
+    registry: &Registry,
+    page_size: usize,
+) -> Result<(Vec<OutputFile>, Vec<ListItem>), Diagnostic> {
+    let items: Vec<ListItem> = registry
+        .organisations
+        .par_iter()
+        .map(|c| views::list_item(r, words, c))
+        .collect();
+    // Name order, ignoring case and accents.
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let keys: Vec<String> = items.iter().map(|i| sort_key(&i.name)).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+    let current = |i: &usize| words.status(registry.organisations[*i].status).ok;
+    let pick = |filter: &dyn Fn(usize) -> bool| -> Vec<ListItem> {
+        order
+            .iter()
+            .copied()
+            .filter(|&i| filter(i))
+            .map(|i| items[i].clone())
+            .collect()
+    };
+
+    let mut files = Vec::new();
+    let mut list = |dir: &str,
+                    title: String,
+                    intro: String,
+                    chosen: Vec<ListItem>|
+     -> Result<(), Diagnostic> {
+        let mut context = Context::new();
+        context.insert("page_title", &title);
+        context.insert("intro", &intro);
+        files.extend(paginate(r, "list.html", dir, &chosen, page_size, &context)?);
+        Ok(())
+    };
+
+    let valid = pick(&|i| current(&i));
+    let level_groups: Vec<Group> = Level::ALL
+        .iter()
+        .map(|l| Group {
+            name: words.level(*l).label.clone(),
+            url: r.urls.path_url(&format!("register/trede/{}/", l.key())),
+            count: order
+                .iter()
+                .filter(|&&i| current(&i) && registry.organisations[i].level == *l)
+                .count(),
+        })
+        .collect();
+    for level in Level::ALL {
+        let label = words.level(level).label.clone();
+        list(
+            &format!("register/trede/{}/", level.key()),
+            r.tf("register.level_title", &[("level", &label)]),
+            r.tf("register.exactly", &[("level", &label)]),
+            pick(&|i| current(&i) && registry.organisations[i].level == level),
+        )?;
+        if level > Level::Aspirant && level < Level::Trede3 {
+            list(
+                &format!("register/trede/{}/en-hoger/", level.key()),
+                r.tf("register.level_at_least_title", &[("level", &label)]),
+                r.tf("register.at_least", &[("level", &label)]),
+                pick(&|i| current(&i) && registry.organisations[i].level >= level),
+            )?;
+        }
+    }
+    let mut provinces: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut sectors: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    let mut letters: BTreeMap<char, Vec<usize>> = BTreeMap::new();
+    for &i in &order {
+        if !current(&i) {
+            continue;
+        }
+        let org = &registry.organisations[i].org;
+        provinces
+            .entry(org.province.to_string())
+            .or_default()
+            .push(i);
+        let sector = sectors
+            .entry(views::slug(&org.sector))
+            .or_insert_with(|| (org.sector.clone(), Vec::new()));
+        sector.1.push(i);
+        letters.entry(first_letter(&keys[i])).or_default().push(i);
+    }
+    let mut groups = |prefix: &str,
+                      title_key: &str,
+                      entries: Vec<(String, String, Vec<usize>)>|
+     -> Result<Vec<Group>, Diagnostic> {
+        let mut out = Vec::new();
+        for (slug, name, members) in entries {
+            let dir = format!("register/{prefix}/{slug}/");
+            out.push(Group {
+                name: name.clone(),
+                url: r.urls.path_url(&dir),
+                count: members.len(),
+            });
+            let chosen: Vec<ListItem> = members.iter().map(|&i| items[i].clone()).collect();
+            list(
+                &dir,
+                r.tf(title_key, &[("name", &name), ("letter", &name)]),
+                String::new(),
+                chosen,
+            )?;
+        }
+        Ok(out)
+    };
+    let province_groups = groups(
+        "provincie",
+        "register.province_title",
+        provinces
+            .into_iter()
+            .map(|(name, m)| (views::slug(&name), name, m))
+            .collect(),
+    )?;
+    let sector_groups = groups(
+        "sector",
+        "register.sector_title",
+        sectors
+            .into_iter()
+            .map(|(slug, (name, m))| (slug, name, m))
+            .collect(),
+    )?;
+    let letter_groups = groups(
+        "a-z",
+        "register.letter_title",
+        letters
+            .into_iter()
+            .map(|(c, m)| (c.to_lowercase().to_string(), c.to_string(), m))
+            .collect(),
+    )?;
+    list(
+        "register/niet-geldig/",
+        r.t("register.not_valid"),
+        r.t("register.not_valid_intro"),
+        pick(&|i| !current(&i)),
+    )?;
+
+    let mut context = Context::new();
+    context.insert("page_title", &r.t("register.title"));
+    context.insert("intro", &r.t("register.intro"));
+    context.insert("levels", &level_groups);
+    context.insert("provinces", &province_groups);
+    context.insert("sectors", &sector_groups);
+    context.insert("letters", &letter_groups);
+    context.insert("not_valid_url", &r.urls.path_url("register/niet-geldig/"));
+    context.insert(
+        "not_valid_count",
+        &order.iter().filter(|&&i| !current(&i)).count(),
+    );
+    files.extend(paginate(
+        r,
+        "register.html",
+        "register/",
+        &valid,
+        page_size,
+        &context,
+    )?);
+    Ok((files, items))
+}
+
+fn sort_key(name: &str) -> String {
+    deunicode::deunicode(name).to_lowercase()
+}
+
+fn first_letter(key: &str) -> char {
+    key.chars()
+        .find(|c| c.is_ascii_alphanumeric())
+        .map(|c| {
+            if c.is_ascii_digit() {
+                '#'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .unwrap_or('#')
+}
+
+/// A row of a statistics table.
+#[derive(Debug, Serialize)]
+struct StatRow {
+    label: String,
+    count: u64,
+    url: Option<String>,
+}
+
+/// A chart with its data table.
+#[derive(Debug, Serialize)]
+struct Stat {
+    title: String,
+    svg: String,
+    rows: Vec<StatRow>,
+}
+
+fn stat(title: String, rows: Vec<StatRow>) -> Stat {
+    let bars: Vec<svg::BarRow> = rows
+        .iter()
+        .map(|row| svg::BarRow {
+            label: &row.label,
+            value: row.count,
+            href: row.url.as_deref(),
+        })
+        .collect();
+    let description = rows
+        .iter()
+        .map(|row| format!("{}: {}", row.label, row.count))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let svg = svg::bar_chart(&title, &description, &bars);
+    Stat { title, svg, rows }
+}
+
+/// The statistics page.
+pub fn statistics(
+    r: &Renderer,
+    words: &Vocabulary,
+    registry: &Registry,
+    items: &[ListItem],
+) -> Result<OutputFile, Diagnostic> {
+    let current: Vec<usize> = (0..registry.organisations.len())
+        .filter(|&i| words.status(registry.organisations[i].status).ok)
+        .collect();
+    let mut per_level: BTreeMap<Level, u64> = Level::ALL.iter().map(|l| (*l, 0)).collect();
+    let mut per_province: BTreeMap<String, u64> = BTreeMap::new();
+    let mut per_sector: BTreeMap<String, u64> = BTreeMap::new();
+    for &i in &current {
+        let c = &registry.organisations[i];
+        *per_level.entry(c.level).or_default() += 1;
+        *per_province.entry(c.org.province.to_string()).or_default() += 1;
+        *per_sector.entry(c.org.sector.clone()).or_default() += 1;
+    }
+    let stats = vec![
+        stat(
+            r.t("statistics.per_level"),
+            per_level
+                .iter()
+                .map(|(l, n)| StatRow {
+                    label: words.level(*l).label.clone(),
+                    count: *n,
+                    url: Some(r.urls.path_url(&format!("register/trede/{}/", l.key()))),
+                })
+                .collect(),
+        ),
+        stat(
+            r.t("statistics.per_province"),
+            per_province
+                .iter()
+                .map(|(p, n)| StatRow {
+                    label: p.clone(),
+                    count: *n,
+                    url: Some(
+                        r.urls
+                            .path_url(&format!("register/provincie/{}/", views::slug(p))),
+                    ),
+                })
+                .collect(),
+        ),
+        stat(
+            r.t("statistics.per_sector"),
+            per_sector
+                .iter()
+                .map(|(s, n)| StatRow {
+                    label: s.clone(),
+                    count: *n,
+                    url: Some(
+                        r.urls
+                            .path_url(&format!("register/sector/{}/", views::slug(s))),
+                    ),
+                })
+                .collect(),
+        ),
+        stat(
+            r.t("statistics.per_status"),
+            registry
+                .count_by_status()
+                .iter()
+                .map(|(s, n)| StatRow {
+                    label: words.status(*s).label.clone(),
+                    count: *n as u64,
+                    url: None,
+                })
+                .collect(),
+        ),
+    ];
+    let pso30 = current
+        .iter()
+        .filter(|&&i| registry.organisations[i].outcome.pso30plus)
+        .count();
+    let mut expiring: Vec<&ListItem> = registry
+        .organisations
+        .iter()
+        .zip(items)
+        .filter(|(c, _)| c.status == CertificateStatus::Expiring)
+        .map(|(_, item)| item)
+        .collect();
+    expiring.sort_by(|a, b| {
+        let date = |i: &ListItem| i.expires.split('-').rev().collect::<Vec<_>>().join("-");
+        date(a).cmp(&date(b)).then(a.name.cmp(&b.name))
+    });
+    let mut context = Context::new();
+    context.insert("page_title", &r.t("statistics.title"));
+    context.insert("page_url", &r.urls.path_url("statistiek/"));
+    context.insert(
+        "intro",
+        &r.tf(
+            "statistics.intro",
+            &[("date", &r.long_date(registry.reference_date))],
+        ),
+    );
+    context.insert("stats", &stats);
+    context.insert("pso30plus", &pso30);
+    context.insert("expiring", &expiring);
+    let html = r.render("statistics.html", &context)?;
+    Ok(OutputFile::new("statistiek/index.html", html))
+}
+
+/// The method page: the norms and weights tables in force.
+pub fn method(
+    r: &Renderer,
+    weights: &Weights,
+    norms: &NormTable,
+) -> Result<OutputFile, Diagnostic> {
+    let mut context = Context::new();
+    context.insert("page_title", &r.t("method.title"));
+    context.insert("page_url", &r.urls.path_url("methode/"));
+    context.insert("weights", weights);
+    context.insert("norms", norms);
+    let rows: Vec<[String; 5]> = norms
+        .rows
+        .iter()
+        .map(|row| {
+            [
+                row.size.to_string(),
+                super::dutch_number(row.basistrede, 1),
+                super::dutch_number(row.trede1, 1),
+                super::dutch_number(row.trede2, 1),
+                super::dutch_number(row.trede3, 1),
+            ]
+        })
+        .collect();
+    context.insert("norm_rows", &rows);
+    // Tera maps have no stable order: hand the weights over as rows.
+    let weight_rows = |table: &std::collections::BTreeMap<String, crate::tables::WeightEntry>| {
+        table
+            .iter()
+            .map(|(key, w)| [key.clone(), w.label.clone(), super::dutch_number(w.weight, 2)])
+            .collect::<Vec<_>>()
+    };
+    context.insert("position_rows", &weight_rows(&weights.positions));
+    context.insert("contract_rows", &weight_rows(&weights.contracts));
+    context.insert(
+        "basistrede_estimated",
+        &norms.estimated.iter().any(|c| c == "basistrede"),
+    );
+    let html = r.render("method.html", &context)?;
+    Ok(OutputFile::new("methode/index.html", html))
+}

@@ -1,0 +1,178 @@
+//! The theme: templates, static assets and UI strings. The default theme in
+//! `themes/default` is compiled into the binary, so a folder with only
+//! `site.toml` and records builds; a theme folder on disk
+//! (`themes/<name>/`) is used instead when present, and the site's own
+//! `templates/` override theme templates by name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Source};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// One template, with where it came from for error messages.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Name templates refer to it by (`base.html`, `partials/nav.html`).
+    pub name: String,
+    /// Path shown in messages (`themes/default/templates/base.html`).
+    pub origin: String,
+    /// The template text.
+    pub text: String,
+}
+
+/// A loaded theme.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    /// Templates by name, site overrides applied.
+    pub templates: BTreeMap<String, TemplateFile>,
+    /// Static assets by path under `static/`.
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// UI strings for the site's language.
+    pub strings: toml::Table,
+}
+
+/// Loads the theme named in the configuration for `language`, then the
+/// site's own `templates/` over it.
+pub fn load(
+    root: &Path,
+    name: &str,
+    language: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Theme> {
+    let mut files: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
+    let disk = root.join("themes").join(name);
+    if disk.is_dir() {
+        read_dir_into(&disk, &format!("themes/{name}/"), &mut files);
+    } else if name == "default" {
+        embedded_into(&DEFAULT_THEME, &mut files);
+    } else {
+        diagnostics.push(
+            Diagnostic::error(format!("theme `{name}` not found"))
+                .in_file(crate::config::CONFIG_FILE)
+                .key("theme")
+                .hint(format!(
+                    "put the theme in themes/{name}/, or use the built-in `default`"
+                )),
+        );
+        return None;
+    }
+    let mut theme = Theme::default();
+    for (path, (origin, bytes)) in files {
+        if let Some(name) = path.strip_prefix("templates/") {
+            insert_template(&mut theme, name, origin, bytes, diagnostics);
+        } else if let Some(asset) = path.strip_prefix("static/") {
+            theme.assets.insert(asset.to_string(), bytes);
+        }
+    }
+    let mut overrides = BTreeMap::new();
+    read_dir_into(&root.join("templates"), "templates/", &mut overrides);
+    for (name, (origin, bytes)) in overrides {
+        insert_template(&mut theme, &name, origin, bytes, diagnostics);
+    }
+    let strings_path = format!("strings/{language}.toml");
+    let strings_text = if disk.is_dir() {
+        std::fs::read_to_string(disk.join(&strings_path)).ok()
+    } else {
+        DEFAULT_THEME
+            .get_file(&strings_path)
+            .and_then(|f| f.contents_utf8())
+            .map(str::to_string)
+    };
+    match strings_text {
+        None => diagnostics.push(
+            Diagnostic::error(format!(
+                "the theme has no strings for language `{language}`"
+            ))
+            .in_file(crate::config::CONFIG_FILE)
+            .key("language")
+            .hint(format!(
+                "add {strings_path} to the theme, or use language = \"nl\""
+            )),
+        ),
+        Some(text) => {
+            let source = Source::new(format!("themes/{name}/{strings_path}"), text);
+            match toml::from_str::<toml::Table>(&source.text) {
+                Ok(table) => theme.strings = table,
+                Err(error) => diagnostics.push(
+                    Diagnostic::error(format!("invalid strings file: {}", error.message().trim()))
+                        .at(&source, error.span()),
+                ),
+            }
+        }
+    }
+    Some(theme)
+}
+
+fn insert_template(
+    theme: &mut Theme,
+    name: &str,
+    origin: String,
+    bytes: Vec<u8>,
+    diagnostics: &mut Diagnostics,
+) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            theme.templates.insert(
+                name.to_string(),
+                TemplateFile {
+                    name: name.to_string(),
+                    origin,
+                    text,
+                },
+            );
+        }
+        Err(_) => {
+            diagnostics.push(Diagnostic::error("a template is not valid UTF-8").in_file(origin))
+        }
+    }
+}
+
+fn read_dir_into(dir: &Path, shown_prefix: &str, files: &mut BTreeMap<String, (String, Vec<u8>)>) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if let Ok(bytes) = std::fs::read(entry.path()) {
+            files.insert(rel.clone(), (format!("{shown_prefix}{rel}"), bytes));
+        }
+    }
+}
+
+fn embedded_into(dir: &Dir<'static>, files: &mut BTreeMap<String, (String, Vec<u8>)>) {
+    for entry in dir.entries() {
+        if let Some(sub) = entry.as_dir() {
+            embedded_into(sub, files);
+        } else if let Some(file) = entry.as_file() {
+            let rel = file.path().to_string_lossy().replace('\\', "/");
+            files.insert(
+                rel.clone(),
+                (format!("themes/default/{rel}"), file.contents().to_vec()),
+            );
+        }
+    }
+}
+
+/// Static files of the site (`static/`), copied as they are.
+pub fn site_static(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    read_dir_into(&root.join("static"), "static/", &mut files);
+    files.into_iter().map(|(k, (_, v))| (k, v)).collect()
+}

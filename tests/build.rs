@@ -1,0 +1,291 @@
+//! The build tool end to end: the example site, base-url sub-paths,
+//! determinism, the failed-build guarantee, template overrides and the
+//! error messages for broken input.
+
+mod common;
+
+use common::{DATE, Site, broken_links, example_copy, tree};
+use predicates::prelude::*;
+
+#[test]
+fn the_example_site_builds_completely_without_broken_links() {
+    let site = example_copy();
+    site.build()
+        .success()
+        .stderr(predicate::str::contains("built "));
+    let public = site.public();
+    for page in [
+        "index.html",
+        "404.html",
+        "register/index.html",
+        "uitleg/index.html",
+        "uitleg/ladder/index.html",
+        "uitleg/wat-is-de-pso/index.html",
+        "uitleg/directe-bijdrage/index.html",
+        "uitleg/indirecte-bijdrage/index.html",
+        "uitleg/inkopers/index.html",
+        "blog/index.html",
+        "statistiek/index.html",
+        "methode/index.html",
+        "robots.txt",
+        "sitemap.xml",
+        ".nojekyll",
+        "data/registry.json",
+        "feeds/blog.xml",
+        "feeds/register.xml",
+    ] {
+        assert!(public.join(page).is_file(), "missing {page}");
+    }
+    // Every post of the example is rendered.
+    let posts = std::fs::read_dir(site.root().join("content/blog")).unwrap();
+    for post in posts {
+        let name = post.unwrap().file_name().to_string_lossy().into_owned();
+        if name != "_index.md" {
+            let slug = name.trim_end_matches(".md");
+            assert!(
+                public.join(format!("blog/{slug}/index.html")).is_file(),
+                "post {slug}"
+            );
+        }
+    }
+    // Every organisation has a page and badges.
+    let organisations = std::fs::read_dir(site.root().join("content/organisations"))
+        .unwrap()
+        .count();
+    assert!(organisations >= 40);
+    let pages = std::fs::read_dir(public.join("organisaties"))
+        .unwrap()
+        .count();
+    assert_eq!(pages, organisations);
+    let broken = broken_links(&public, "https://example.github.io/trede/");
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+    let home = site.read("public/index.html");
+    assert!(home.contains("PSO-register"));
+    // `@/` links are resolved to URLs under the base path.
+    let inkopers = site.read("public/uitleg/inkopers/index.html");
+    assert!(!inkopers.contains("@/"), "unresolved source-path link");
+}
+
+#[test]
+fn a_sub_path_base_url_is_respected_everywhere() {
+    let site = example_copy();
+    site.trede(&[
+        "build",
+        "--date",
+        DATE,
+        "--base-url",
+        "https://user.github.io/registry/",
+    ])
+    .success();
+    let broken = broken_links(&site.public(), "https://user.github.io/registry/");
+    assert!(
+        broken.is_empty(),
+        "broken links under a sub-path: {broken:#?}"
+    );
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains("/registry/register/"),
+        "links carry the sub-path"
+    );
+    let json = site.read("public/data/registry.json");
+    assert!(json.contains("https://user.github.io/registry/organisaties/"));
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://user.github.io/registry/</loc>"));
+}
+
+#[test]
+fn two_builds_with_the_same_date_are_byte_identical() {
+    let site = example_copy();
+    site.build().success();
+    let first = tree(&site.public());
+    site.build().success();
+    let second = tree(&site.public());
+    assert_eq!(first.len(), second.len());
+    for (path, bytes) in &first {
+        assert!(
+            second.get(path) == Some(bytes),
+            "{path} differs between builds"
+        );
+    }
+}
+
+#[test]
+fn source_date_epoch_sets_the_reference_date() {
+    let site = Site::new();
+    let mut cmd = assert_cmd::Command::cargo_bin("trede").unwrap();
+    cmd.args(["build", "--root"])
+        .arg(site.root())
+        .env("SOURCE_DATE_EPOCH", "1780000000");
+    cmd.assert().success();
+    assert!(
+        site.read("public/data/registry.json")
+            .contains("\"generated\":\"2026-05-28\"")
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = Site::new();
+    site.build().success();
+    let before = tree(&site.public());
+    site.write("content/organisations/groen-een.toml", "name = \"Kapot\"\n");
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/organisations/groen-een.toml",
+        ))
+        .stderr(predicate::str::contains("is unchanged"));
+    assert_eq!(tree(&site.public()), before);
+}
+
+#[test]
+fn a_folder_with_only_site_toml_and_records_builds_a_full_site() {
+    let site = Site::new();
+    site.build().success();
+    for page in [
+        "index.html",
+        "404.html",
+        "register/index.html",
+        "organisaties/groen-een/index.html",
+        "organisaties/groen-een/badge.svg",
+        "statistiek/index.html",
+        "methode/index.html",
+    ] {
+        assert!(site.public().join(page).is_file(), "missing {page}");
+    }
+    assert!(broken_links(&site.public(), "https://example.org/").is_empty());
+}
+
+#[test]
+fn css_and_js_carry_a_content_hash() {
+    let site = Site::new();
+    site.build().success();
+    let names: Vec<String> = tree(&site.public()).into_keys().collect();
+    assert!(names.iter().any(|n| n.starts_with("css/style.")
+        && n.ends_with(".css")
+        && n.len() > "css/style.css".len() + 5));
+    assert!(!names.iter().any(|n| n == "css/style.css"));
+}
+
+#[test]
+fn site_templates_override_theme_templates_and_static_is_copied() {
+    let site = Site::new();
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Eigen 404-pagina</p>{% endblock content %}",
+    );
+    site.write("static/logo.txt", "logo");
+    site.build().success();
+    assert!(site.read("public/404.html").contains("Eigen 404-pagina"));
+    assert_eq!(site.read("public/logo.txt"), "logo");
+}
+
+#[test]
+fn html_is_minified_unless_switched_off() {
+    let site = Site::new();
+    site.build().success();
+    let minified = site.read("public/register/index.html");
+    site.write(
+        "site.toml",
+        "title = \"Testregister\"\nbase_url = \"https://example.org/\"\nminify = false\n",
+    );
+    site.build().success();
+    let plain = site.read("public/register/index.html");
+    assert!(minified.len() < plain.len());
+}
+
+#[test]
+fn template_errors_name_the_template_and_line() {
+    let site = Site::new();
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ oops( }}\n{% endblock content %}",
+    );
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("templates/404.html:3"))
+        .stderr(predicate::str::contains("template error"));
+}
+
+#[test]
+fn broken_front_matter_is_reported_with_file_and_line() {
+    let site = Site::new();
+    site.write(
+        "content/uitleg/a.md",
+        "+++\ntitle = \"A\"\nweigth = 3\n+++\nTekst\n",
+    );
+    site.write("content/uitleg/b.md", "+++\ntitle = \"B\n+++\n");
+    site.write("content/uitleg/c.md", "Geen front matter\n");
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("content/uitleg/a.md:3:1"))
+        .stderr(predicate::str::contains("did you mean `weight`?"))
+        .stderr(predicate::str::contains("content/uitleg/b.md:2"))
+        .stderr(predicate::str::contains("content/uitleg/c.md"))
+        .stderr(predicate::str::contains("front matter"));
+}
+
+#[test]
+fn unknown_config_keys_suggest_the_nearest_key() {
+    let site = Site::new();
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\nlanguge = \"nl\"\n[pagination]\nregistr = 10\n",
+    );
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("site.toml:3:1"))
+        .stderr(predicate::str::contains("did you mean `language`?"))
+        .stderr(predicate::str::contains("did you mean `register`?"));
+}
+
+#[test]
+fn broken_source_path_links_name_file_and_line() {
+    let site = Site::new();
+    site.write(
+        "content/uitleg/ladder.md",
+        "+++\ntitle = \"Ladder\"\n+++\n## Normen {#normen}\n",
+    );
+    site.write(
+        "content/uitleg/a.md",
+        "+++\ntitle = \"A\"\n+++\nGoed: [x](@/uitleg/ladder.md#normen)\n\nFout: [y](@/uitleg/bestaat-niet.md)\n",
+    );
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("content/uitleg/a.md:6"))
+        .stderr(predicate::str::contains("@/uitleg/bestaat-niet.md"));
+}
+
+#[test]
+fn all_errors_of_a_run_are_reported_together() {
+    let site = Site::new();
+    site.write("content/uitleg/a.md", "+++\ntitel = \"A\"\n+++\n");
+    site.write(
+        "content/organisations/groen-een.toml",
+        &common::record("X", "123", "PSO-1"),
+    );
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\nfoo = 1\n",
+    );
+    // The config error stops loading early; fix it and the rest shows at once.
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("unknown key `foo`"));
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\n",
+    );
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("content/uitleg/a.md"))
+        .stderr(predicate::str::contains("groen-een.toml"))
+        .stderr(predicate::str::contains("2 error(s)"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let site = Site::new();
+    site.trede(&["build", "--date", "30-11-2026"]).code(2);
+    site.trede(&["bouw"]).code(2);
+}
