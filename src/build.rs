@@ -158,9 +158,14 @@ fn pipeline(
     let Some(theme) = theme else {
         return (Some(registry), Vec::new());
     };
-    let Some((renderer, mut files)) =
-        Renderer::new(&theme, &content.sections(), &config, urls.clone(), options.date, diagnostics)
-    else {
+    let Some((renderer, mut files)) = Renderer::new(
+        &theme,
+        &content.sections(),
+        &config,
+        urls.clone(),
+        options.date,
+        diagnostics,
+    ) else {
         return (Some(registry), Vec::new());
     };
     match render_all(&renderer, &config, &content, &registry, &weights, &norms) {

@@ -608,7 +608,7 @@ impl Checker<'_> {
             ok = false;
         }
         if let Some(revenue) = &raw.revenue_eur {
-            if !(*revenue.get_ref() > 0.0) {
+            if !(revenue.get_ref().is_finite() && *revenue.get_ref() > 0.0) {
                 self.error(
                     revenue,
                     "measurement.revenue_eur",

@@ -486,7 +486,13 @@ pub fn method(
     let weight_rows = |table: &std::collections::BTreeMap<String, crate::tables::WeightEntry>| {
         table
             .iter()
-            .map(|(key, w)| [key.clone(), w.label.clone(), super::dutch_number(w.weight, 2)])
+            .map(|(key, w)| {
+                [
+                    key.clone(),
+                    w.label.clone(),
+                    super::dutch_number(w.weight, 2),
+                ]
+            })
             .collect::<Vec<_>>()
     };
     context.insert("position_rows", &weight_rows(&weights.positions));

@@ -184,10 +184,20 @@ pub fn pages(
         context.insert("page", &page_view(r, &home));
         context.insert("page_url", &r.urls.path_url(""));
         context.insert("levels", &level_counts);
-        context.insert("total", &registry.organisations.iter().filter(|c| words.status(c.status).ok).count());
+        context.insert(
+            "total",
+            &registry
+                .organisations
+                .iter()
+                .filter(|c| words.status(c.status).ok)
+                .count(),
+        );
         context.insert("latest_posts", &posts[..posts.len().min(3)]);
         context.insert("explainers", &explainers);
-        files.push(OutputFile::new("index.html", r.render("home.html", &context)?));
+        files.push(OutputFile::new(
+            "index.html",
+            r.render("home.html", &context)?,
+        ));
     }
     let mut context = Context::new();
     context.insert("page_title", &r.t("not_found_title"));

@@ -205,9 +205,7 @@ pub fn example_root() -> PathBuf {
 pub fn example_copy() -> Site {
     let site = Site::empty();
     let root = example_root();
-    for entry in ["site.toml"] {
-        fs::copy(root.join(entry), site.root().join(entry)).unwrap();
-    }
+    fs::copy(root.join("site.toml"), site.root().join("site.toml")).unwrap();
     for (rel, bytes) in tree(&root.join("content")) {
         let target = site.root().join("content").join(rel);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
