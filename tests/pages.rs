@@ -1,0 +1,308 @@
+//! Registry pages as people see them: snapshots of organisation pages in
+//! every status and level and of the browse pages, escaping of every record
+//! field in every page, valid badges, and the page-weight budget.
+
+mod common;
+
+use common::{DATE, Site, example_copy, tree};
+
+/// The `<main>` element of a page, the part the snapshots cover.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("a closing </main>") + "</main>".len();
+    &html[start..end]
+}
+
+/// The example site, built unminified so the snapshots are readable.
+fn example_built() -> Site {
+    let site = example_copy();
+    let config = site.read("site.toml");
+    site.write("site.toml", &format!("minify = false\n{config}"));
+    site.build().success();
+    site
+}
+
+#[test]
+fn organisation_pages_in_every_status_and_level() {
+    let site = example_built();
+    for (id, what) in [
+        ("facilitair-bedrijf-de-brug", "valid, trede-2"),
+        (
+            "cateringgroep-de-gouden-lepel",
+            "expiring, trede-1, cap not applied",
+        ),
+        (
+            "fietsherstel-de-spaak",
+            "expired (leap-day default expiry), trede-2",
+        ),
+        ("thuiszorg-naoberzorg", "suspended, trede-1"),
+        ("verhuisbedrijf-van-der-veen", "withdrawn, trede-1"),
+        ("administratiekantoor-de-balans", "aspirant"),
+        (
+            "de-cloudfabriek-ict-diensten",
+            "aspirant, quality criteria not met",
+        ),
+        ("bouwbedrijf-gebr-mulder", "basistrede"),
+        ("zeeuwse-perserij", "trede-3, PSO 30+ at exactly 30%"),
+        (
+            "schoonmaakgroep-delta-en-partners",
+            "trede-2, the 80% cap applied",
+        ),
+    ] {
+        let html = site.read(&format!("public/organisaties/{id}/index.html"));
+        insta::with_settings!({ description => what, omit_expression => true }, {
+            insta::assert_snapshot!(format!("organisation-{id}"), main_of(&html));
+        });
+    }
+}
+
+#[test]
+fn browse_pages() {
+    let site = example_built();
+    for page in [
+        "register/index.html",
+        "register/trede/trede-2/en-hoger/index.html",
+        "register/provincie/utrecht/index.html",
+        "register/niet-geldig/index.html",
+        "statistiek/index.html",
+        "methode/index.html",
+        "index.html",
+    ] {
+        let html = site.read(&format!("public/{page}"));
+        let name = page
+            .trim_end_matches("index.html")
+            .trim_end_matches('/')
+            .replace('/', "-");
+        let name = if name.is_empty() {
+            "home".to_string()
+        } else {
+            name
+        };
+        insta::assert_snapshot!(format!("page-{name}"), main_of(&html));
+    }
+}
+
+#[test]
+fn pages_of_expired_suspended_and_withdrawn_certificates_warn_prominently() {
+    let site = example_built();
+    for id in [
+        "fietsherstel-de-spaak",
+        "thuiszorg-naoberzorg",
+        "verhuisbedrijf-van-der-veen",
+    ] {
+        let html = site.read(&format!("public/organisaties/{id}/index.html"));
+        assert!(html.contains("role=\"alert\""), "{id} has no alert");
+        assert!(html.contains("Let op:"), "{id}");
+    }
+    let valid = site.read("public/organisaties/facilitair-bedrijf-de-brug/index.html");
+    assert!(!valid.contains("class=\"alert alert-valid\""));
+    // The visitor-date check is wired up but hidden without JavaScript.
+    assert!(valid.contains("data-expires=\"2027-07-13\""));
+    assert!(valid.contains("live-expired\" role=\"alert\" hidden"));
+}
+
+const MARKUP: &str = "<script>alert('x')</script><b>&amp;\"q\"";
+
+#[test]
+fn every_value_from_a_record_is_escaped_everywhere() {
+    let site = Site::new();
+    let hostile = format!(
+        r#"name = "Naam {m}"
+kvk = "87654321"
+city = "Stad {m}"
+province = "Utrecht"
+sector = "Sector {m}"
+website = "https://evil.example/?q=\"><script>alert(1)</script>"
+summary = "Samenvatting {m} <a href=\"javascript:alert(1)\" onclick=\"x()\">k</a> <iframe src=\"https://x\"></iframe>"
+description = "Omschrijving {m}\n\n<form><input></form><style>body{{}}</style>"
+
+[certificate]
+number = "PSO-{m}"
+body = "Instelling {m}"
+issued = 2025-04-01
+
+[measurement]
+year = 2024
+employees = 54
+total_fte = 46.2
+
+[[measurement.target_group]]
+position = "wajong"
+contract = "regulier"
+fte = 2.0
+persons = 3
+"#,
+        m = MARKUP.replace('"', "\\\"")
+    );
+    site.write("content/organisations/hostile.toml", &hostile);
+    // Checked before minification: minify-html may decode `&lt;` where the
+    // HTML parser reads it as text anyway (quoted attributes, `<title>`),
+    // which would hide what the templates did.
+    site.write(
+        "site.toml",
+        "title = \"Testregister\"\nbase_url = \"https://example.org/\"\nminify = false\n",
+    );
+    site.build().success();
+    // Markup contexts: HTML, SVG and XML. (CSV and JSON hold the text as
+    // data, escaped by their own rules and checked in the open-data tests.)
+    for (path, bytes) in tree(&site.public()) {
+        if ![".html", ".svg", ".xml"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+        {
+            continue;
+        }
+        let raw = String::from_utf8_lossy(&bytes);
+        // `<title>` and `<textarea>` hold text only (RCDATA): the minifier
+        // may write `<` there unescaped, which is safe as long as nothing
+        // can close the element early.
+        if path.ends_with(".html") {
+            let head_title_end = raw.find("</title>").unwrap();
+            let after = raw[head_title_end + "</title>".len()..].trim_start();
+            assert!(after.starts_with("<meta"), "title closed early in {path}");
+        }
+        let text = without_rcdata(&raw);
+        if let Some(i) = text.find("<script>alert") {
+            let around = &text[i.saturating_sub(120)..(i + 40).min(text.len())];
+            panic!("raw script from a record in {path}: …{around}…");
+        }
+        // (`<b>` is allowed in the sanitised summary, so only text fields
+        // are checked for it, through the name below.)
+        assert!(
+            !text.contains("javascript:alert"),
+            "javascript: URL in {path}"
+        );
+        assert!(!text.contains("onclick"), "event handler in {path}");
+        assert!(!text.contains("<iframe"), "iframe in {path}");
+        assert!(!text.contains("<form"), "form in {path}");
+    }
+    let page = site.read("public/organisaties/hostile/index.html");
+    assert!(
+        page.contains("Naam &lt;script&gt;alert("),
+        "the name is shown, escaped"
+    );
+    assert!(page.contains("Stad &lt;script&gt;"), "the city is escaped");
+    assert!(!page.contains("Naam <script>") && !page.contains("Stad <b>"));
+    // JSON-LD cannot close its script element.
+    let jsonld_start = page.find("application/ld+json").unwrap();
+    let jsonld = &page[jsonld_start..];
+    let end = jsonld.find("</script>").unwrap();
+    assert!(!jsonld[..end].contains('<'), "JSON-LD contains a raw <");
+    let json: serde_json::Value =
+        serde_json::from_str(&jsonld[jsonld.find('>').unwrap() + 1..end]).unwrap();
+    assert_eq!(json["hasCertification"]["@type"], "Certification");
+    assert!(
+        json["name"].as_str().unwrap().contains("<script>"),
+        "JSON-LD holds the real name"
+    );
+}
+
+/// The text with the contents of `<title>` and `<textarea>` elements removed.
+fn without_rcdata(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    loop {
+        let next = ["<title", "<textarea"]
+            .iter()
+            .filter_map(|tag| rest.find(tag).map(|i| (i, *tag)))
+            .min();
+        let Some((start, tag)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        let open_end = start + rest[start..].find('>').unwrap() + 1;
+        let close = format!("</{}>", &tag[1..]);
+        let end = open_end + rest[open_end..].find(&close).unwrap();
+        out.push_str(&rest[..open_end]);
+        rest = &rest[end..];
+    }
+}
+
+fn parse_xml(text: &str) {
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("invalid XML: {e}\n{text}"),
+        }
+    }
+}
+
+#[test]
+fn badges_are_small_valid_standalone_svg() {
+    let site = example_built();
+    let mut checked = 0;
+    for (path, bytes) in tree(&site.public().join("organisaties")) {
+        if !path.ends_with(".svg") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        parse_xml(&text);
+        assert!(text.len() < 2048, "{path} is {} bytes", text.len());
+        assert!(text.contains("<title"), "{path} has no title");
+        assert!(
+            !text.contains("href=\"http"),
+            "{path} has an external reference"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 80);
+    let expired = site.read("public/organisaties/fietsherstel-de-spaak/badge.svg");
+    assert!(expired.contains("Verlopen"), "an expired badge says so");
+    let valid = site.read("public/organisaties/facilitair-bedrijf-de-brug/badge.svg");
+    assert!(valid.contains("geldig t/m 13-07-2027"));
+}
+
+#[test]
+fn an_organisation_page_with_its_css_stays_under_30_kb() {
+    let site = example_copy();
+    site.build().success();
+    let files = tree(&site.public());
+    let css: usize = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("css/"))
+        .map(|(_, b)| b.len())
+        .sum();
+    let mut heaviest = (String::new(), 0);
+    for (path, bytes) in &files {
+        if path.starts_with("organisaties/")
+            && path.ends_with("index.html")
+            && bytes.len() > heaviest.1
+        {
+            heaviest = (path.clone(), bytes.len());
+        }
+    }
+    let total = heaviest.1 + css;
+    assert!(
+        total < 30 * 1024,
+        "{} with CSS weighs {total} bytes",
+        heaviest.0
+    );
+}
+
+#[test]
+fn organisation_pages_show_everything_without_javascript() {
+    let site = example_copy();
+    site.build().success();
+    let html = site.read("public/organisaties/facilitair-bedrijf-de-brug/index.html");
+    // Everything is in the HTML itself; the one script only adds a warning.
+    for needle in [
+        "Trede 2",
+        "Geldig",
+        "Waarom deze trede?",
+        "3,66%",
+        "0,42%",
+        "4,08%",
+        "<svg",
+        "PSO-2025-00329",
+    ] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
+    assert_eq!(
+        html.matches("<script").count(),
+        2,
+        "one JSON-LD block and one deferred script"
+    );
+    let _ = DATE;
+}
