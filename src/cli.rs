@@ -15,8 +15,11 @@ use crate::urls::Urls;
 #[command(name = "trede", version, about, long_about = None)]
 pub struct Cli {
     /// Print only errors.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print each stage of a build with its time.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -27,8 +30,83 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (ROOT/public by default).
     Build(BuildArgs),
-    /// Check everything a build would, without writing anything.
+    /// Check everything a build would, plus internal links and anchors,
+    /// without writing anything.
     Check(CheckArgs),
+    /// Build the site, serve it on this machine and rebuild and reload the
+    /// browser on every change.
+    Serve(ServeArgs),
+    /// Write a new record or blog post to fill in (never overwrites).
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Create a new register site in DIR that builds at once.
+    Init {
+        /// The folder to create the site in.
+        dir: PathBuf,
+    },
+    /// Import a CSV export of a spreadsheet: one record per row. Nothing is
+    /// written unless every row is valid.
+    Import(ImportArgs),
+}
+
+/// `trede serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The port to serve on; the next free one is used when it is taken.
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Serve under this URL's path instead of site.toml's base_url path.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// What `trede new` writes.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A commented record at content/organisations/<ID>.toml.
+    Organisation {
+        /// The organisation's permanent id, e.g. schoonmaak-de-ster.
+        id: String,
+        /// The site folder.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+    /// A blog post dated today at content/blog/<slug>.md.
+    Post {
+        /// The post's title; the file name is made from it.
+        title: String,
+        /// The site folder.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// The post's date [default: today].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
+}
+
+/// `trede import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The CSV file (UTF-8, comma-separated, a header row of documented
+    /// column names; see README.md).
+    pub file: PathBuf,
+    /// The site folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Replace existing records with the same id.
+    #[arg(long)]
+    pub force: bool,
+    /// Reference date for the checks [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 /// Options shared by build and check.
@@ -90,7 +168,7 @@ pub fn main() -> i32 {
             let Some(options) = options(&args.common, args.output, args.base_url) else {
                 return 2;
             };
-            let report = build::run(&options, true);
+            let report = run_showing_progress(&options, true, cli.quiet, cli.verbose);
             print_diagnostics(&report);
             if report.failed(options.strict) {
                 eprintln!("{}", failure_line(&report));
@@ -102,10 +180,11 @@ pub fn main() -> i32 {
             0
         }
         Command::Check(args) => {
-            let Some(options) = options(&args.common, None, None) else {
+            let Some(mut options) = options(&args.common, None, None) else {
                 return 2;
             };
-            let report = build::run(&options, false);
+            options.check_links = true;
+            let report = run_showing_progress(&options, false, cli.quiet, cli.verbose);
             let failed = report.failed(options.strict);
             match args.format {
                 Format::Json => {
@@ -123,7 +202,149 @@ pub fn main() -> i32 {
             }
             i32::from(failed)
         }
+        Command::Serve(args) => {
+            let Some(build) = options(&args.common, None, args.base_url) else {
+                return 2;
+            };
+            let mut serve = crate::serve::ServeOptions::new(build);
+            serve.port = args.port;
+            serve.bind = args.bind;
+            serve.open = args.open;
+            serve.quiet = cli.quiet;
+            crate::serve::serve(serve)
+        }
+        Command::New(what) => {
+            let (result, root) = match what {
+                NewCommand::Organisation { id, root } => {
+                    let root = build::root_or_current(root.as_deref());
+                    let Some(today) = date_or_exit(None) else {
+                        return 2;
+                    };
+                    (crate::scaffold::new_organisation(&root, &id, today), root)
+                }
+                NewCommand::Post { title, root, date } => {
+                    let root = build::root_or_current(root.as_deref());
+                    let Some(today) = date_or_exit(date.as_deref()) else {
+                        return 2;
+                    };
+                    (crate::scaffold::new_post(&root, &title, today), root)
+                }
+            };
+            let _ = root;
+            match result {
+                Ok(path) => {
+                    if !cli.quiet {
+                        eprintln!(
+                            "wrote {}: fill it in, then run `trede check`",
+                            path.display()
+                        );
+                    }
+                    0
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    1
+                }
+            }
+        }
+        Command::Init { dir } => {
+            let Some(today) = date_or_exit(None) else {
+                return 2;
+            };
+            match crate::scaffold::init(&dir, today) {
+                Ok(files) => {
+                    if !cli.quiet {
+                        for file in &files {
+                            eprintln!("wrote {}", file.display());
+                        }
+                        eprintln!(
+                            "a new register is ready: `trede build --root {}` builds it",
+                            dir.display()
+                        );
+                    }
+                    0
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    1
+                }
+            }
+        }
+        Command::Import(args) => {
+            let root = build::root_or_current(args.root.as_deref());
+            let Some(today) = date_or_exit(args.date.as_deref()) else {
+                return 2;
+            };
+            let mut diagnostics = crate::diagnostics::Diagnostics::new();
+            let Some(loaded) = crate::config::load(&root, &mut diagnostics) else {
+                eprint!("{}", diagnostics.render(false));
+                return 1;
+            };
+            let result = crate::import::import(
+                &root,
+                &args.file,
+                &loaded.weights,
+                today,
+                args.force,
+                &mut diagnostics,
+            );
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", diagnostics.render(color));
+            match result {
+                Some(imported) => {
+                    if !cli.quiet {
+                        eprintln!(
+                            "imported {} record(s) into {}",
+                            imported.written.len(),
+                            root.join(crate::records::RECORDS_DIR).display()
+                        );
+                    }
+                    0
+                }
+                None => {
+                    eprintln!(
+                        "import failed: {} error(s); no record was written",
+                        diagnostics.error_count()
+                    );
+                    1
+                }
+            }
+        }
     }
+}
+
+fn date_or_exit(flag: Option<&str>) -> Option<jiff::civil::Date> {
+    match build::reference_date(flag) {
+        Ok(date) => Some(date),
+        Err(message) => {
+            eprintln!("error: {message}");
+            None
+        }
+    }
+}
+
+/// Runs a build with a spinner on a terminal, or plain lines with
+/// `--verbose` elsewhere, then the stage times with `--verbose`.
+fn run_showing_progress(options: &Options, write: bool, quiet: bool, verbose: bool) -> Report {
+    let spinner = (std::io::stderr().is_terminal() && !quiet).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let report = build::run_with_progress(options, write, &|stage| match &spinner {
+        Some(bar) => bar.set_message(stage),
+        None if verbose => eprintln!("{stage}…"),
+        None => {}
+    });
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    if verbose {
+        for (stage, time) in &report.stages {
+            eprintln!("  {stage:<15} {:>8.3}s", time.as_secs_f64());
+        }
+    }
+    report
 }
 
 fn options(
@@ -144,6 +365,7 @@ fn options(
         base_url,
         date,
         strict: common.strict,
+        check_links: false,
     })
 }
 
