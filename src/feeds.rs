@@ -1,0 +1,567 @@
+//! Atom 1.0 feeds (RFC 4287): the generic writer [`atom`] that the renderer
+//! uses for the blog (`feeds/blog.xml`), and [`registry_changes`], the feed
+//! of certificate events in the register (`feeds/register.xml`).
+//!
+//! The XML is written by hand: every piece of text goes through
+//! [`escape_text`] or [`escape_attr`], which also drop the characters XML 1.0
+//! does not allow. Output is deterministic: dates are written as
+//! `YYYY-MM-DDT00:00:00Z` and entries keep a fixed order.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::config::SiteConfig;
+use crate::ladder::{CertificateStatus, Level};
+use crate::output::OutputFile;
+use crate::registry::{Computed, Registry};
+use crate::urls::{self, Urls};
+
+/// Output path of the register's change feed.
+pub const REGISTRY_FEED_PATH: &str = "feeds/register.xml";
+
+/// Output path of the blog feed (written by the renderer with [`atom`]).
+pub const BLOG_FEED_PATH: &str = "feeds/blog.xml";
+
+/// How long after issue a certificate counts as new.
+pub const NEW_DAYS: i64 = 90;
+
+/// How long before expiry a certificate is announced as expiring (the
+/// `expiring` status of spec 3.9).
+pub const EXPIRING_DAYS: i64 = 90;
+
+/// How long an expired certificate stays in the feed.
+pub const EXPIRED_DAYS: i64 = 365;
+
+/// One entry of an Atom feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    /// Permanent, unique identifier: a `tag:` URI or an absolute URL.
+    pub id: String,
+    /// Title, plain text.
+    pub title: String,
+    /// Absolute URL of the page the entry is about.
+    pub url: String,
+    /// When the entry last changed significantly.
+    pub updated: Date,
+    /// Summary, plain text.
+    pub summary: String,
+    /// Full content as HTML (escaped into the feed), if any.
+    pub content_html: Option<String>,
+}
+
+/// The feed-level fields of [`atom_feed`].
+#[derive(Debug, Clone, Copy)]
+pub struct FeedMeta<'a> {
+    /// Feed title, plain text.
+    pub title: &'a str,
+    /// Absolute URL of the feed itself (also its id).
+    pub feed_url: &'a str,
+    /// Absolute URL of the site or page the feed belongs to.
+    pub site_url: &'a str,
+    /// The feed's author (Atom requires one); the title when empty.
+    pub author: &'a str,
+    /// Language code for `xml:lang`, if known.
+    pub language: Option<&'a str>,
+    /// When the feed last changed.
+    pub updated: Date,
+}
+
+/// An Atom feed with the title as author and no language.
+///
+/// ```
+/// use jiff::civil::date;
+/// use trede::feeds::{atom, FeedEntry};
+/// let entry = FeedEntry {
+///     id: "https://x.nl/blog/a/".into(),
+///     title: "Tom & Jerry".into(),
+///     url: "https://x.nl/blog/a/".into(),
+///     updated: date(2026, 1, 2),
+///     summary: "<b>not markup</b>".into(),
+///     content_html: None,
+/// };
+/// let xml = atom("Blog", "https://x.nl/feeds/blog.xml", "https://x.nl/", date(2026, 1, 2), &[entry]);
+/// assert!(xml.contains("<title type=\"text\">Tom &amp; Jerry</title>"));
+/// assert!(xml.contains("<updated>2026-01-02T00:00:00Z</updated>"));
+/// ```
+pub fn atom(
+    feed_title: &str,
+    feed_url: &str,
+    site_url: &str,
+    updated: Date,
+    entries: &[FeedEntry],
+) -> String {
+    atom_feed(
+        &FeedMeta {
+            title: feed_title,
+            feed_url,
+            site_url,
+            author: feed_title,
+            language: None,
+            updated,
+        },
+        entries,
+    )
+}
+
+/// An Atom feed with every feed-level field given. Entries are written in
+/// the order given.
+pub fn atom_feed(meta: &FeedMeta, entries: &[FeedEntry]) -> String {
+    let mut xml = String::with_capacity(1024 + entries.len() * 512);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+    if let Some(lang) = meta.language.filter(|l| !l.is_empty()) {
+        xml.push_str(&format!(" xml:lang=\"{}\"", escape_attr(lang)));
+    }
+    xml.push_str(">\n");
+    push_element(&mut xml, 1, "id", meta.feed_url);
+    xml.push_str(&format!(
+        "  <title type=\"text\">{}</title>\n",
+        escape_text(meta.title)
+    ));
+    push_element(&mut xml, 1, "updated", &timestamp(meta.updated));
+    xml.push_str(&format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        escape_attr(meta.feed_url)
+    ));
+    xml.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape_attr(meta.site_url)
+    ));
+    let author = if meta.author.trim().is_empty() {
+        meta.title
+    } else {
+        meta.author
+    };
+    xml.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        escape_text(author)
+    ));
+    xml.push_str("  <generator>trede</generator>\n");
+    for entry in entries {
+        xml.push_str("  <entry>\n");
+        push_element(&mut xml, 2, "id", &entry.id);
+        xml.push_str(&format!(
+            "    <title type=\"text\">{}</title>\n",
+            escape_text(&entry.title)
+        ));
+        xml.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            escape_attr(&entry.url)
+        ));
+        push_element(&mut xml, 2, "updated", &timestamp(entry.updated));
+        xml.push_str(&format!(
+            "    <summary type=\"text\">{}</summary>\n",
+            escape_text(&entry.summary)
+        ));
+        if let Some(html) = &entry.content_html {
+            xml.push_str(&format!(
+                "    <content type=\"html\">{}</content>\n",
+                escape_text(html)
+            ));
+        }
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+fn push_element(xml: &mut String, depth: usize, name: &str, text: &str) {
+    for _ in 0..depth {
+        xml.push_str("  ");
+    }
+    xml.push_str(&format!("<{name}>{}</{name}>\n", escape_text(text)));
+}
+
+/// An Atom date-time for a civil date: `YYYY-MM-DDT00:00:00Z`.
+pub fn timestamp(date: Date) -> String {
+    format!("{date}T00:00:00Z")
+}
+
+/// Whether XML 1.0 allows this character (production `Char`).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Text escaped for XML element content: `&`, `<`, `>` become entities, a
+/// carriage return a character reference (so parsers keep it), and
+/// characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Text escaped for a double-quoted XML attribute: as [`escape_text`], plus
+/// quotes, and tab and line breaks as character references (attribute
+/// normalisation would turn them into spaces).
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What happened to a certificate, as announced in the register feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// Issued within [`NEW_DAYS`] before the reference date.
+    NewlyCertified,
+    /// Expires within [`EXPIRING_DAYS`] (status `expiring`).
+    Expiring,
+    /// Expired within [`EXPIRED_DAYS`] before the reference date.
+    Expired,
+    /// Recorded as suspended.
+    Suspended,
+    /// Recorded as withdrawn.
+    Withdrawn,
+}
+
+impl ChangeKind {
+    /// The key used in entry ids.
+    pub fn key(self) -> &'static str {
+        match self {
+            ChangeKind::NewlyCertified => "nieuw",
+            ChangeKind::Expiring => "verloopt",
+            ChangeKind::Expired => "verlopen",
+            ChangeKind::Suspended => "geschorst",
+            ChangeKind::Withdrawn => "ingetrokken",
+        }
+    }
+}
+
+/// Dutch name of a level as used in running text ("trede 2", "basistrede").
+pub fn level_label(level: Level) -> &'static str {
+    match level {
+        Level::Aspirant => "aspirant",
+        Level::Basistrede => "basistrede",
+        Level::Trede1 => "trede 1",
+        Level::Trede2 => "trede 2",
+        Level::Trede3 => "trede 3",
+    }
+}
+
+/// The certificate events of one organisation on the reference date, with
+/// the date each took effect. Derived from the certificate dates, the
+/// recorded status and the reference date only:
+///
+/// - new: issued at most [`NEW_DAYS`] before the reference date (dated at
+///   issue);
+/// - expiring: status `expiring` (dated [`EXPIRING_DAYS`] before expiry, the
+///   day it entered that window);
+/// - expired: status `expired` and expired at most [`EXPIRED_DAYS`] ago
+///   (dated the day after `expires`);
+/// - suspended, withdrawn: as recorded. Records carry no date for these, so
+///   they are dated at the reference date (their ids stay the same across
+///   builds, so feed readers do not show them twice).
+pub fn changes(computed: &Computed, reference: Date) -> Vec<(ChangeKind, Date)> {
+    let cert = &computed.org.certificate;
+    let mut out = Vec::new();
+    if cert.issued <= reference && cert.issued >= reference.saturating_sub(NEW_DAYS.days()) {
+        out.push((ChangeKind::NewlyCertified, cert.issued));
+    }
+    match computed.status {
+        CertificateStatus::Expiring => out.push((
+            ChangeKind::Expiring,
+            cert.expires.saturating_sub(EXPIRING_DAYS.days()),
+        )),
+        CertificateStatus::Expired
+            if cert.expires >= reference.saturating_sub(EXPIRED_DAYS.days()) =>
+        {
+            out.push((ChangeKind::Expired, cert.expires.saturating_add(1.day())));
+        }
+        CertificateStatus::Suspended => out.push((ChangeKind::Suspended, reference)),
+        CertificateStatus::Withdrawn => out.push((ChangeKind::Withdrawn, reference)),
+        _ => {}
+    }
+    out
+}
+
+/// The feed entry for one event.
+pub fn change_entry(computed: &Computed, kind: ChangeKind, date: Date, urls: &Urls) -> FeedEntry {
+    let org = &computed.org;
+    let cert = &org.certificate;
+    let url = urls.absolute(&urls::organisation_dir(&org.id));
+    let name = org.name.as_str();
+    let level = level_label(computed.level);
+    let place = format!("{} ({})", org.city, org.province);
+    let certificate = format!("certificaat {} van {}", cert.number, cert.body);
+    let (title, summary) = match kind {
+        ChangeKind::NewlyCertified if computed.level == Level::Aspirant => (
+            format!("Nieuw als aspirant: {name}"),
+            format!(
+                "{name} in {place} staat sinds {} als aspirant in het register ({certificate}, geldig t/m {}).",
+                cert.issued, cert.expires
+            ),
+        ),
+        ChangeKind::NewlyCertified => (
+            format!("Nieuw gecertificeerd: {name} ({level})"),
+            format!(
+                "{name} in {place} is op {} gecertificeerd op {level} van de Prestatieladder Socialer Ondernemen ({certificate}, geldig t/m {}).",
+                cert.issued, cert.expires
+            ),
+        ),
+        ChangeKind::Expiring => (
+            format!(
+                "Certificaat verloopt binnenkort: {name} (geldig t/m {})",
+                cert.expires
+            ),
+            format!(
+                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) is geldig t/m {} en verloopt binnen {EXPIRING_DAYS} dagen.",
+                cert.expires
+            ),
+        ),
+        ChangeKind::Expired => (
+            format!(
+                "Certificaat verlopen: {name} (was geldig t/m {})",
+                cert.expires
+            ),
+            format!(
+                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) was geldig t/m {} en is verlopen.",
+                cert.expires
+            ),
+        ),
+        ChangeKind::Suspended => (
+            format!("Certificaat geschorst: {name}"),
+            format!(
+                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) is geschorst."
+            ),
+        ),
+        ChangeKind::Withdrawn => (
+            format!("Certificaat ingetrokken: {name}"),
+            format!(
+                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) is ingetrokken."
+            ),
+        ),
+    };
+    FeedEntry {
+        // Stable per certificate (issue date) and event.
+        id: format!("{url}#{}-{}", kind.key(), cert.issued),
+        title,
+        url,
+        updated: date,
+        summary,
+        content_html: None,
+    }
+}
+
+/// Every certificate event of the registry on its reference date, newest
+/// first, then by organisation id and event.
+pub fn registry_entries(registry: &Registry, urls: &Urls) -> Vec<FeedEntry> {
+    let mut events: Vec<(Date, &str, ChangeKind, &Computed)> = Vec::new();
+    for computed in &registry.organisations {
+        for (kind, date) in changes(computed, registry.reference_date) {
+            events.push((date, &computed.org.id, kind, computed));
+        }
+    }
+    events.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    events
+        .into_iter()
+        .map(|(date, _, kind, computed)| change_entry(computed, kind, date, urls))
+        .collect()
+}
+
+/// `feeds/register.xml`: the register's certificate events (see [`changes`]),
+/// each linking to the organisation's page.
+pub fn registry_changes(registry: &Registry, config: &SiteConfig, urls: &Urls) -> OutputFile {
+    let entries = registry_entries(registry, urls);
+    let title = format!("{}: wijzigingen in het register", config.title);
+    let feed_url = urls.absolute(REGISTRY_FEED_PATH);
+    let author = if config.publisher.name.trim().is_empty() {
+        config.title.as_str()
+    } else {
+        config.publisher.name.as_str()
+    };
+    let xml = atom_feed(
+        &FeedMeta {
+            title: &title,
+            feed_url: &feed_url,
+            site_url: urls.base_url(),
+            author,
+            language: Some(&config.language),
+            updated: registry.reference_date,
+        },
+        &entries,
+    );
+    OutputFile::new(REGISTRY_FEED_PATH, xml)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+
+    /// (element path, text) of every element with text, unescaped by a
+    /// real parser (quick-xml), in document order.
+    pub(crate) fn texts(xml: &str) -> Vec<(String, String)> {
+        let mut reader = Reader::from_str(xml);
+        let mut path: Vec<String> = Vec::new();
+        let mut buffer = String::new();
+        let mut out = Vec::new();
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) => {
+                    buffer.clear();
+                    path.push(String::from_utf8(e.local_name().as_ref().to_vec()).unwrap());
+                }
+                Event::End(_) => {
+                    if !buffer.trim().is_empty() {
+                        out.push((path.join("/"), std::mem::take(&mut buffer)));
+                    }
+                    buffer.clear();
+                    path.pop();
+                }
+                Event::Text(t) => buffer.push_str(&t.decode().unwrap()),
+                Event::CData(t) => buffer.push_str(&t.decode().unwrap()),
+                Event::GeneralRef(r) => {
+                    if let Some(c) = r.resolve_char_ref().unwrap() {
+                        buffer.push(c);
+                    } else {
+                        let name = r.decode().unwrap();
+                        let resolved = quick_xml::escape::resolve_predefined_entity(&name)
+                            .expect("only predefined entities");
+                        buffer.push_str(resolved);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    pub(crate) fn values<'a>(texts: &'a [(String, String)], path: &str) -> Vec<&'a str> {
+        texts
+            .iter()
+            .filter(|(k, _)| k == path)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn escaping_drops_forbidden_characters() {
+        assert_eq!(escape_text("a<b>&c\u{1}\u{FFFE}"), "a&lt;b&gt;&amp;c");
+        assert_eq!(escape_attr("\"x\"\n'"), "&quot;x&quot;&#10;&apos;");
+    }
+
+    #[test]
+    fn atom_escapes_every_text_and_parses() {
+        let evil = "<script>alert(\"x\")</script> & 'co' \u{1}";
+        let entry = FeedEntry {
+            id: "https://x.nl/a/?q=1&r=2".into(),
+            title: evil.into(),
+            url: "https://x.nl/a/?q=1&r=\"2\"".into(),
+            updated: date(2026, 3, 4),
+            summary: evil.into(),
+            content_html: Some("<p>Hallo &amp; <b>welkom</b></p>".into()),
+        };
+        let xml = atom(
+            "Blog & co",
+            "https://x.nl/feeds/blog.xml",
+            "https://x.nl/",
+            date(2026, 3, 5),
+            &[entry],
+        );
+        assert!(!xml.contains("<script>"));
+        let texts = texts(&xml);
+        let get = |p: &str| values(&texts, p);
+        assert_eq!(get("feed/title"), ["Blog & co"]);
+        assert_eq!(get("feed/author/name"), ["Blog & co"]);
+        assert_eq!(get("feed/updated"), ["2026-03-05T00:00:00Z"]);
+        assert_eq!(
+            get("feed/entry/title"),
+            ["<script>alert(\"x\")</script> & 'co' "]
+        );
+        assert_eq!(get("feed/entry/id"), ["https://x.nl/a/?q=1&r=2"]);
+        assert_eq!(
+            get("feed/entry/content"),
+            ["<p>Hallo &amp; <b>welkom</b></p>"]
+        );
+        assert_eq!(get("feed/entry/updated"), ["2026-03-04T00:00:00Z"]);
+    }
+
+    #[test]
+    fn empty_feed_is_valid() {
+        let xml = atom(
+            "T",
+            "https://x.nl/f.xml",
+            "https://x.nl/",
+            date(2026, 1, 1),
+            &[],
+        );
+        assert!(
+            texts(&xml)
+                .iter()
+                .any(|(k, v)| k == "feed/id" && v == "https://x.nl/f.xml")
+        );
+        assert!(!xml.contains("<entry>"));
+    }
+
+    #[test]
+    fn registry_feed_lists_events_newest_first() {
+        let (registry, config, urls) = crate::opendata::test_support::registry();
+        let file = registry_changes(&registry, &config, &urls);
+        assert_eq!(file.path, REGISTRY_FEED_PATH);
+        let xml = String::from_utf8(file.contents).unwrap();
+        assert!(!xml.contains("<script>"));
+        let texts = texts(&xml);
+        let evil_name = crate::opendata::test_support::EVIL_NAME;
+        let expected_new = format!("Nieuw gecertificeerd: {evil_name} (trede 2)");
+        assert_eq!(
+            values(&texts, "feed/entry/title"),
+            [
+                // Suspended and withdrawn are dated at the reference date.
+                "Certificaat geschorst: Schorsing B.V.",
+                "Certificaat ingetrokken: Intrekking B.V.",
+                "Certificaat verloopt binnenkort: Verloopt Binnenkort B.V. (geldig t/m 2027-01-15)",
+                expected_new.as_str(),
+                "Certificaat verlopen: Verlopen B.V. (was geldig t/m 2026-06-30)",
+            ]
+        );
+        assert_eq!(
+            values(&texts, "feed/entry/updated"),
+            [
+                "2026-11-30T00:00:00Z",
+                "2026-11-30T00:00:00Z",
+                "2026-10-17T00:00:00Z",
+                "2026-10-01T00:00:00Z",
+                "2026-07-01T00:00:00Z",
+            ]
+        );
+        assert!(
+            values(&texts, "feed/entry/id")
+                .contains(&"https://u.github.io/reg/organisaties/a-evil/#nieuw-2026-10-01")
+        );
+        assert_eq!(
+            values(&texts, "feed/title"),
+            ["Register & co: wijzigingen in het register"]
+        );
+        // Deterministic.
+        assert_eq!(
+            registry_changes(&registry, &config, &urls).contents,
+            xml.into_bytes()
+        );
+    }
+}
