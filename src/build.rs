@@ -17,6 +17,7 @@ use crate::records;
 use crate::registry::Registry;
 use crate::render::views::Vocabulary;
 use crate::render::{Renderer, registry_pages, site};
+use crate::search;
 use crate::sitemap;
 use crate::theme;
 use crate::urls::Urls;
@@ -207,6 +208,8 @@ fn render_all(
         registry,
         config.pagination.blog,
     )?);
+    files.extend(search::files(registry, content, r, &words));
+    files.extend(search::pages(r, &words, registry)?);
     files.extend(opendata::files(registry, config, &r.urls));
     files.push(feeds::registry_changes(registry, config, &r.urls));
     files.push(blog_feed(r, config, content, registry));
