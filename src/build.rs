@@ -35,6 +35,8 @@ pub struct Options {
     pub date: Date,
     /// Warnings count as errors.
     pub strict: bool,
+    /// Check internal links and anchors of the rendered pages (`check`).
+    pub check_links: bool,
 }
 
 /// What a run produced.
@@ -54,6 +56,8 @@ pub struct Report {
     pub output: PathBuf,
     /// Wall time of the run.
     pub elapsed: Duration,
+    /// Wall time of each stage, in order.
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 impl Report {
@@ -87,7 +91,43 @@ pub fn reference_date(flag: Option<&str>) -> Result<Date, String> {
 /// Runs the pipeline; writes the output only when `write` is set and the run
 /// has no errors (no warnings either, under `strict`).
 pub fn run(options: &Options, write: bool) -> Report {
+    run_with_progress(options, write, &|_| {})
+}
+
+/// Times the stages of a run and tells `progress` when each one starts.
+struct Stages<'a> {
+    progress: &'a dyn Fn(&'static str),
+    done: Vec<(&'static str, Duration)>,
+    current: Option<(&'static str, Instant)>,
+}
+
+impl Stages<'_> {
+    fn start(&mut self, name: &'static str) {
+        self.finish();
+        (self.progress)(name);
+        self.current = Some((name, Instant::now()));
+    }
+
+    fn finish(&mut self) {
+        if let Some((name, started)) = self.current.take() {
+            self.done.push((name, started.elapsed()));
+        }
+    }
+}
+
+/// [`run`], calling `progress` with the name of each stage as it starts
+/// (for a progress display).
+pub fn run_with_progress(
+    options: &Options,
+    write: bool,
+    progress: &dyn Fn(&'static str),
+) -> Report {
     let started = Instant::now();
+    let mut stages = Stages {
+        progress,
+        done: Vec::new(),
+        current: None,
+    };
     let mut diagnostics = Diagnostics::new();
     let output = options
         .output
@@ -101,13 +141,15 @@ pub fn run(options: &Options, write: bool) -> Report {
         written: None,
         output,
         elapsed: Duration::ZERO,
+        stages: Vec::new(),
     };
-    let (registry, files) = pipeline(options, &mut diagnostics);
+    let (registry, files) = pipeline(options, &mut diagnostics, &mut stages);
     report.registry = registry;
     if !diagnostics.has_errors(options.strict) {
         report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
         report.files = files;
         if write {
+            stages.start("writing");
             match output::write_site(&report.output, &report.files) {
                 Ok(stats) => report.written = Some(stats),
                 Err(error) => diagnostics.push(
@@ -118,6 +160,8 @@ pub fn run(options: &Options, write: bool) -> Report {
             }
         }
     }
+    stages.finish();
+    report.stages = stages.done;
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
     report
@@ -126,8 +170,10 @@ pub fn run(options: &Options, write: bool) -> Report {
 fn pipeline(
     options: &Options,
     diagnostics: &mut Diagnostics,
+    stages: &mut Stages,
 ) -> (Option<Registry>, Vec<OutputFile>) {
     let root = options.root.as_path();
+    stages.start("loading");
     let Some(Loaded {
         mut config,
         weights,
@@ -150,7 +196,9 @@ fn pipeline(
     }
     let urls = Urls::new(&config.base_url);
     let organisations = records::load_all(root, &weights, options.date, diagnostics);
+    stages.start("computing");
     let registry = Registry::compute(organisations, &weights, &norms, options.date, diagnostics);
+    stages.start("loading pages");
     let content = content::load(root, &|dir| urls.path_url(dir), diagnostics);
     let theme = theme::load(root, &config.theme, &config.language, diagnostics);
     if diagnostics.has_errors(false) {
@@ -169,6 +217,7 @@ fn pipeline(
     ) else {
         return (Some(registry), Vec::new());
     };
+    stages.start("rendering");
     match render_all(&renderer, &config, &content, &registry, &weights, &norms) {
         Ok(rendered) => files.extend(rendered),
         Err(problem) => {
@@ -180,10 +229,17 @@ fn pipeline(
         files.push(OutputFile::new(path, bytes));
     }
     if config.minify {
+        stages.start("minifying");
         minify(&mut files);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|later, earlier| later.path == earlier.path);
+    if options.check_links {
+        stages.start("checking links");
+        for problem in crate::links::check_internal(&files, &urls) {
+            diagnostics.push(problem);
+        }
+    }
     (Some(registry), files)
 }
 
@@ -210,9 +266,12 @@ fn render_all(
     )?);
     files.extend(search::files(registry, content, r, &words));
     files.extend(search::pages(r, &words, registry)?);
-    files.extend(opendata::files(registry, config, &r.urls));
-    files.push(feeds::registry_changes(registry, config, &r.urls));
-    files.push(blog_feed(r, config, content, registry));
+    let mut data = opendata::files(registry, config, &r.urls);
+    data.push(feeds::registry_changes(registry, config, &r.urls));
+    data.push(blog_feed(r, config, content, registry));
+    let datasets = opendata::datasets(registry, config, &r.urls, &data);
+    files.push(registry_pages::open_data(r, &datasets)?);
+    files.extend(data);
     files.push(OutputFile::new(".nojekyll", ""));
     files.push(OutputFile::new(
         "robots.txt",

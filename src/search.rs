@@ -49,8 +49,8 @@ use crate::diagnostics::Diagnostic;
 use crate::ladder::{CertificateStatus, Level};
 use crate::output::OutputFile;
 use crate::registry::{Computed, Registry};
-use crate::render::Renderer;
 use crate::render::views::{self, Vocabulary};
+use crate::render::{Renderer, registry_pages};
 use crate::urls;
 
 /// Folder of the index files.
@@ -719,13 +719,12 @@ pub fn pages(
         .into_iter()
         .map(|c| Choice {
             value: c.to_string(),
-            label: c.to_string(),
+            label: registry_pages::letter_label(c),
             count: 0,
-            // `#` (names starting with a digit) must be escaped in a URL.
-            url: Some(r.urls.path_url(&format!(
-                "register/a-z/{}/",
-                c.to_lowercase().to_string().replace('#', "%23")
-            ))),
+            url: Some(
+                r.urls
+                    .path_url(&format!("register/a-z/{}/", registry_pages::letter_slug(c))),
+            ),
             checked: false,
         })
         .collect();

@@ -27,6 +27,7 @@ fn the_example_site_builds_completely_without_broken_links() {
         "blog/index.html",
         "statistiek/index.html",
         "methode/index.html",
+        "open-data/index.html",
         "robots.txt",
         "sitemap.xml",
         ".nojekyll",
@@ -288,4 +289,31 @@ fn usage_errors_exit_with_2() {
     let site = Site::new();
     site.trede(&["build", "--date", "30-11-2026"]).code(2);
     site.trede(&["bouw"]).code(2);
+}
+
+#[test]
+fn every_page_has_canonical_alternate_and_opengraph_links() {
+    let site = Site::new();
+    site.build().success();
+    let page = site.read("public/organisaties/groen-een/index.html");
+    for needle in [
+        "<link href=https://example.org/organisaties/groen-een/ rel=canonical>",
+        "application/atom+xml",
+        "feeds/register.xml",
+        "data/registry.json",
+        "property=og:title",
+        "name=description",
+        "application/ld+json",
+    ] {
+        assert!(page.contains(needle), "{needle} missing");
+    }
+    let open_data = site.read("public/open-data/index.html");
+    for file in [
+        "registry.json",
+        "registry.csv",
+        "registry.xlsx",
+        "catalog.jsonld",
+    ] {
+        assert!(open_data.contains(file), "the open data page lists {file}");
+    }
 }

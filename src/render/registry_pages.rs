@@ -269,7 +269,7 @@ pub fn lists(
         "register.letter_title",
         letters
             .into_iter()
-            .map(|(c, m)| (c.to_lowercase().to_string(), c.to_string(), m))
+            .map(|(c, m)| (letter_slug(c), letter_label(c), m))
             .collect(),
     )?;
     list(
@@ -304,6 +304,25 @@ pub fn lists(
 
 fn sort_key(name: &str) -> String {
     deunicode::deunicode(name).to_lowercase()
+}
+
+/// The path part of a letter's list: names starting with a digit share
+/// `0-9`, since `#` cannot stand in a path.
+pub fn letter_slug(letter: char) -> String {
+    if letter == '#' {
+        "0-9".to_string()
+    } else {
+        letter.to_lowercase().to_string()
+    }
+}
+
+/// How a letter's list is named.
+pub fn letter_label(letter: char) -> String {
+    if letter == '#' {
+        "0-9".to_string()
+    } else {
+        letter.to_string()
+    }
 }
 
 fn first_letter(key: &str) -> char {
@@ -503,4 +522,21 @@ pub fn method(
     );
     let html = r.render("method.html", &context)?;
     Ok(OutputFile::new("methode/index.html", html))
+}
+
+/// The "Open data" page: every dataset with its format, size, licence and
+/// column documentation.
+pub fn open_data(
+    r: &Renderer,
+    datasets: &[crate::opendata::DatasetInfo],
+) -> Result<OutputFile, Diagnostic> {
+    let mut context = Context::new();
+    context.insert("page_title", &r.t("open_data.title"));
+    context.insert("page_url", &r.urls.path_url(crate::opendata::PAGE_PATH));
+    context.insert("datasets", datasets);
+    let html = r.render("open_data.html", &context)?;
+    Ok(OutputFile::new(
+        format!("{}index.html", crate::opendata::PAGE_PATH),
+        html,
+    ))
 }
