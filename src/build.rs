@@ -252,7 +252,14 @@ fn render_all(
     norms: &crate::tables::NormTable,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let words = Vocabulary::new(r);
-    let mut files = registry_pages::organisations(r, &words, registry)?;
+    // The spreadsheet is written on one thread: let it run beside the
+    // parallel page rendering instead of after it.
+    let (pages, data) = rayon::join(
+        || registry_pages::organisations(r, &words, registry),
+        || opendata::files(registry, config, &r.urls),
+    );
+    let mut files = pages?;
+    files.extend(crate::render::views::ladder_files(r, &words));
     let (lists, items) = registry_pages::lists(r, &words, registry, config.pagination.register)?;
     files.extend(lists);
     files.push(registry_pages::statistics(r, &words, registry, &items)?);
@@ -266,7 +273,7 @@ fn render_all(
     )?);
     files.extend(search::files(registry, content, r, &words));
     files.extend(search::pages(r, &words, registry)?);
-    let mut data = opendata::files(registry, config, &r.urls);
+    let mut data = data;
     data.push(feeds::registry_changes(registry, config, &r.urls));
     data.push(blog_feed(r, config, content, registry));
     let datasets = opendata::datasets(registry, config, &r.urls, &data);
@@ -357,7 +364,12 @@ fn minify(files: &mut [OutputFile]) {
     cfg.minify_js = false;
     files
         .par_iter_mut()
-        .filter(|f| f.path.ends_with(".html"))
+        // Registry pages are written compact (see `registry_pages::compact`).
+        .filter(|f| {
+            f.path.ends_with(".html")
+                && !f.path.starts_with("organisaties/")
+                && !f.path.starts_with("register/")
+        })
         .for_each(|file| {
             let result = std::panic::catch_unwind(|| minify_html::minify(&file.contents, &cfg));
             if let Ok(minified) = result {

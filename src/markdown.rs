@@ -187,17 +187,29 @@ pub fn render_untrusted(text: &str) -> String {
         });
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
-    sanitiser().clean(&raw).to_string()
+    if needs_sanitising(text) {
+        SANITISER.clean(&raw).to_string()
+    } else {
+        raw
+    }
 }
 
-fn sanitiser() -> ammonia::Builder<'static> {
+/// Whether markdown can produce anything unsafe: raw HTML and autolinks
+/// need `<`, links and images need `](` or a reference definition `]:`.
+/// Without them pulldown-cmark writes only escaped text and plain tags, and
+/// ammonia (about seven times the cost of the markdown itself) is skipped.
+fn needs_sanitising(text: &str) -> bool {
+    text.contains('<') || text.contains("](") || text.contains("]:")
+}
+
+static SANITISER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("noopener noreferrer nofollow"))
         .rm_tags(["img"]);
     builder
-}
+});
 
 #[cfg(test)]
 mod tests {
@@ -246,6 +258,25 @@ mod tests {
         for needle in ["<table>", "<del>", "checkbox", "footnote"] {
             assert!(r.html.contains(needle), "{needle} in {}", r.html);
         }
+    }
+
+    #[test]
+    fn links_without_raw_html_are_still_checked() {
+        for text in [
+            "[x](javascript:alert(1))",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+            "![i](data:text/html,x)",
+        ] {
+            let html = render_untrusted(text);
+            assert!(
+                !html.contains("javascript:") && !html.contains("data:"),
+                "{text}: {html}"
+            );
+        }
+        assert_eq!(
+            render_untrusted("*ja* & nee"),
+            "<p><em>ja</em> &amp; nee</p>\n"
+        );
     }
 
     #[test]

@@ -149,8 +149,11 @@ pub struct OrgView {
     pub summary_html: String,
     /// Sanitised description HTML.
     pub description_html: String,
-    /// The ladder graphic.
-    pub ladder_svg: String,
+    /// Root-relative URL of the ladder graphic for this level (shared by
+    /// every organisation on it, so each page does not repeat it).
+    pub ladder_url: String,
+    /// Text alternative of the ladder graphic.
+    pub ladder_alt: String,
     /// The contribution chart.
     pub chart_svg: String,
     /// Embed snippet, HTML.
@@ -203,6 +206,31 @@ impl Vocabulary {
             .position(|s| *s == status)
             .unwrap_or(0)]
     }
+}
+
+/// Output path of the ladder graphic for a level.
+pub fn ladder_path(level: Level) -> String {
+    format!("img/ladder-{}.svg", level.key())
+}
+
+/// The five ladder graphics, one per level, as standalone SVG files.
+pub fn ladder_files(r: &Renderer, words: &Vocabulary) -> Vec<crate::output::OutputFile> {
+    let labels: Vec<String> = Level::ALL
+        .iter()
+        .map(|l| words.level(*l).label.clone())
+        .collect();
+    let label_refs: [&str; 5] = std::array::from_fn(|i| labels[i].as_str());
+    Level::ALL
+        .iter()
+        .map(|&level| {
+            let title = r.tf(
+                "organisation.ladder_file_title",
+                &[("level", &words.level(level).label)],
+            );
+            let svg = svg::ladder(level, &label_refs, &title, &r.t("organisation.reached"));
+            crate::output::OutputFile::new(ladder_path(level), svg)
+        })
+        .collect()
 }
 
 /// URL-safe slug of a province or sector name.
@@ -327,14 +355,9 @@ pub fn organisation(
         .map(|l| words.level(*l).label.clone())
         .collect();
     let label_refs: [&str; 5] = std::array::from_fn(|i| labels[i].as_str());
-    let ladder_svg = svg::ladder(
-        c.level,
-        &label_refs,
-        &r.tf(
-            "organisation.ladder_title",
-            &[("name", &org.name), ("level", &level_label)],
-        ),
-        &r.t("organisation.reached"),
+    let ladder_alt = r.tf(
+        "organisation.ladder_title",
+        &[("name", &org.name), ("level", &level_label)],
     );
     let chart_title = r.tf("organisation.chart_title", &[("name", &org.name)]);
     let chart_desc = r.tf(
@@ -435,7 +458,8 @@ pub fn organisation(
             .as_deref()
             .map(markdown::render_untrusted)
             .unwrap_or_default(),
-        ladder_svg,
+        ladder_url: r.urls.path_url(&ladder_path(c.level)),
+        ladder_alt,
         chart_svg,
         embed_html,
         embed_markdown,
