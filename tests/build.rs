@@ -185,13 +185,16 @@ fn site_templates_override_theme_templates_and_static_is_copied() {
 fn html_is_minified_unless_switched_off() {
     let site = Site::new();
     site.build().success();
-    let minified = site.read("public/register/index.html");
+    let minified = site.read("public/methode/index.html");
+    // Registry pages are written compact by their templates instead.
+    let register = site.read("public/register/index.html");
+    assert!(!register.contains(">\n<tr") && !register.contains(">\n<li"));
     site.write(
         "site.toml",
         "title = \"Testregister\"\nbase_url = \"https://example.org/\"\nminify = false\n",
     );
     site.build().success();
-    let plain = site.read("public/register/index.html");
+    let plain = site.read("public/methode/index.html");
     assert!(minified.len() < plain.len());
 }
 
@@ -295,9 +298,12 @@ fn usage_errors_exit_with_2() {
 fn every_page_has_canonical_alternate_and_opengraph_links() {
     let site = Site::new();
     site.build().success();
-    let page = site.read("public/organisaties/groen-een/index.html");
+    // Quotes are optional in HTML and minify-html drops them: compare without.
+    let page = site
+        .read("public/organisaties/groen-een/index.html")
+        .replace('"', "");
     for needle in [
-        "<link href=https://example.org/organisaties/groen-een/ rel=canonical>",
+        "rel=canonical href=https://example.org/organisaties/groen-een/",
         "application/atom+xml",
         "feeds/register.xml",
         "data/registry.json",

@@ -110,7 +110,7 @@ pub fn paginate<T: Serialize + Sync>(
             let mut context = extra.clone();
             context.insert("pager", &pager);
             context.insert("page_url", &r.urls.path_url(&page_dir(dir, n)));
-            let html = r.render(template, &context)?;
+            let html = compact(&r.render(template, &context)?);
             Ok(OutputFile::new(
                 format!("{}index.html", page_dir(dir, n)),
                 html,
