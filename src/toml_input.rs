@@ -52,7 +52,8 @@ pub fn parse_part<T: DeserializeOwned>(
         // Tables iterate in key order; report in file order.
         problems.sort_by_key(|p| p.span.as_ref().map(|s| s.start));
     }
-    match toml::from_str::<T>(text) {
+    // One parse: the checked document is handed to serde as it is.
+    match T::deserialize(toml::de::Deserializer::from(document)) {
         Ok(value) if problems.is_empty() => Ok(value),
         Ok(_) => Err(problems),
         Err(error) => {
