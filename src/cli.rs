@@ -214,23 +214,22 @@ pub fn main() -> i32 {
             crate::serve::serve(serve)
         }
         Command::New(what) => {
-            let (result, root) = match what {
+            let result = match what {
                 NewCommand::Organisation { id, root } => {
                     let root = build::root_or_current(root.as_deref());
                     let Some(today) = date_or_exit(None) else {
                         return 2;
                     };
-                    (crate::scaffold::new_organisation(&root, &id, today), root)
+                    crate::scaffold::new_organisation(&root, &id, today)
                 }
                 NewCommand::Post { title, root, date } => {
                     let root = build::root_or_current(root.as_deref());
                     let Some(today) = date_or_exit(date.as_deref()) else {
                         return 2;
                     };
-                    (crate::scaffold::new_post(&root, &title, today), root)
+                    crate::scaffold::new_post(&root, &title, today)
                 }
             };
-            let _ = root;
             match result {
                 Ok(path) => {
                     if !cli.quiet {

@@ -83,7 +83,6 @@ pub fn pages(
     registry: &Registry,
     blog_page_size: usize,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let counts = registry.count_by_level();
     let level_counts: Vec<LevelCount> = Level::ALL
         .iter()
         .rev()
@@ -98,7 +97,6 @@ pub fn pages(
             url: r.urls.path_url(&format!("register/trede/{}/", l.key())),
         })
         .collect();
-    let _ = counts;
     let posts: Vec<PageView> = content
         .section_pages(BLOG_SECTION)
         .into_iter()

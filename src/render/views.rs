@@ -349,7 +349,7 @@ pub fn organisation(
         }
         None => r.t("organisation.top_reached"),
     };
-    let (level_label, detail, title) = badge_text(r, words, c);
+    let (level_label, _, title) = badge_text(r, words, c);
     let labels: Vec<String> = Level::ALL
         .iter()
         .map(|l| words.level(*l).label.clone())
@@ -397,7 +397,6 @@ pub fn organisation(
         "[![{}]({badge_abs})]({permalink})",
         title.replace(['[', ']'], "")
     );
-    let _ = detail;
     OrgView {
         id: org.id.clone(),
         name: org.name.clone(),
@@ -463,7 +462,7 @@ pub fn organisation(
         chart_svg,
         embed_html,
         embed_markdown,
-        jsonld: jsonld(r, words, c, &permalink),
+        jsonld: jsonld(words, c, &permalink),
     }
 }
 
@@ -485,7 +484,7 @@ pub fn escape_html(text: &str) -> String {
 
 /// schema.org JSON-LD for an organisation and its certification, safe to
 /// place inside `<script type="application/ld+json">`.
-fn jsonld(r: &Renderer, words: &Vocabulary, c: &Computed, permalink: &str) -> String {
+fn jsonld(words: &Vocabulary, c: &Computed, permalink: &str) -> String {
     let org = &c.org;
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
@@ -511,7 +510,6 @@ fn jsonld(r: &Renderer, words: &Vocabulary, c: &Computed, permalink: &str) -> St
     if org.website.is_some() {
         value["sameAs"] = serde_json::json!(org.website);
     }
-    let _ = r;
     // `</script>` and friends cannot appear: escape `<`, `>` and `&`.
     serde_json::to_string(&value)
         .unwrap_or_default()
