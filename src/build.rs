@@ -207,7 +207,7 @@ fn pipeline(
     let Some(theme) = theme else {
         return (Some(registry), Vec::new());
     };
-    let Some((renderer, mut files)) = Renderer::new(
+    let Some((mut renderer, mut files)) = Renderer::new(
         &theme,
         &content.sections(),
         &config,
@@ -217,6 +217,7 @@ fn pipeline(
     ) else {
         return (Some(registry), Vec::new());
     };
+    renderer.set_page_urls(&content);
     stages.start("rendering");
     match render_all(&renderer, &config, &content, &registry, &weights, &norms) {
         Ok(rendered) => files.extend(rendered),

@@ -123,6 +123,18 @@ impl Renderer {
         Some((renderer, files))
     }
 
+    /// Makes every content page's URL available to templates as
+    /// `page_urls["<source path>"]`, so a template can link a page only
+    /// when the site has it (`{% if page_urls["toegankelijkheid.md"] %}`).
+    pub fn set_page_urls(&mut self, content: &crate::content::Content) {
+        let urls: BTreeMap<&str, String> = content
+            .pages
+            .iter()
+            .map(|p| (p.source_path.as_str(), self.urls.path_url(&p.output_dir)))
+            .collect();
+        self.tera.global_context().insert("page_urls", &urls);
+    }
+
     /// Renders a template, turning Tera's error into a diagnostic that names
     /// the template and line.
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
