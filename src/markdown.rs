@@ -149,7 +149,19 @@ pub fn render_page(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rend
         }
     }
     html::push_html(&mut rendered.html, events.into_iter());
+    rendered.html = alignment_classes(&rendered.html);
     rendered
+}
+
+/// Table cell alignment as classes: pulldown-cmark writes `style`
+/// attributes, which the site's Content-Security-Policy blocks.
+fn alignment_classes(html: &str) -> String {
+    if !html.contains(" style=\"text-align: ") {
+        return html.to_string();
+    }
+    html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
+        .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+        .replace(" style=\"text-align: right\"", " class=\"align-right\"")
 }
 
 fn heading_text(events: &[Event]) -> String {
@@ -187,6 +199,7 @@ pub fn render_untrusted(text: &str) -> String {
         });
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
+    let raw = alignment_classes(&raw);
     if needs_sanitising(text) {
         SANITISER.clean(&raw).to_string()
     } else {
@@ -247,6 +260,14 @@ mod tests {
         assert_eq!(r.broken.len(), 1);
         assert_eq!(r.broken[0].target, "nope.md");
         assert_eq!(r.links[0].anchor.as_deref(), Some("normen"));
+    }
+
+    #[test]
+    fn table_alignment_uses_classes_not_styles() {
+        let r = render_page("| a | b |\n|:--|--:|\n| 1 | 2 |\n", &none);
+        assert!(!r.html.contains("style="), "{}", r.html);
+        assert!(r.html.contains("class=\"align-right\""));
+        assert!(!render_untrusted("| a |\n|:-:|\n| 1 |\n").contains("style="));
     }
 
     #[test]

@@ -270,24 +270,7 @@ pub struct Known {
     pub fix: &'static str,
 }
 
-pub const KNOWN_ISSUES: &[Known] = &[
-    Known {
-        pages: "uitleg/",
-        matches: "Applying inline style violates",
-        fix: "src/markdown.rs writes aligned table cells with style=\"text-align: …\" \
-              (pulldown-cmark's default); the CSP's style-src 'self' blocks it, so the \
-              alignment is lost and every cell logs an error: write a class instead \
-              (e.g. class=\"align-right\") and style it in style.css",
-    },
-    Known {
-        pages: "statistiek/",
-        matches: "nested-interactive",
-        fix: "src/svg.rs: the bar charts have role=\"img\" but contain <a> links on their \
-              labels, which are then focusable but hidden from assistive technology \
-              (WCAG 4.1.2): drop the links from the SVG (the table beside it can carry \
-              them) or give the chart another role than img",
-    },
-];
+pub const KNOWN_ISSUES: &[Known] = &[];
 
 fn strict() -> bool {
     std::env::var("TREDE_BROWSER_STRICT").is_ok_and(|v| !v.is_empty() && v != "0")
