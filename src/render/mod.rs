@@ -120,6 +120,8 @@ impl Renderer {
         global.insert("assets", &asset_urls);
         global.insert("base", renderer.urls.base_path());
         global.insert("sections", &sections);
+        // Filled by `set_page_urls`; empty until then, so templates can test it.
+        global.insert("page_urls", &BTreeMap::<String, String>::new());
         Some((renderer, files))
     }
 
