@@ -177,11 +177,6 @@ pub fn timestamp(date: Date) -> String {
     format!("{date}T00:00:00Z")
 }
 
-/// Whether XML 1.0 allows this character (production `Char`).
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
 /// Text escaped for XML element content: `&`, `<`, `>` become entities, a
 /// carriage return a character reference (so parsers keep it), and
 /// characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped.
@@ -193,7 +188,7 @@ pub fn escape_text(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
-            c if xml_char(c) => out.push(c),
+            c if crate::escape::xml_char(c) => out.push(c),
             _ => {}
         }
     }
@@ -215,7 +210,7 @@ pub fn escape_attr(text: &str) -> String {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if xml_char(c) => out.push(c),
+            c if crate::escape::xml_char(c) => out.push(c),
             _ => {}
         }
     }

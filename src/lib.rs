@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod escape;
 pub mod feeds;
 pub mod import;
 pub mod ladder;

@@ -24,6 +24,7 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::escape::{Markup as E, xml_char};
 use crate::ladder::{Level, Norms, round2};
 
 /// Writes to a `String`, which cannot fail.
@@ -813,41 +814,9 @@ fn safe_href(href: &str) -> bool {
 
 // ---- shared helpers ----
 
-/// Escapes text for XML text and attribute values (`& < > " '`), and drops
-/// the characters XML 1.0 does not allow (most control characters), so the
-/// document always parses.
+/// Escapes text for XML text and attribute values; see [`crate::escape`].
 pub fn escape_xml(text: &str) -> String {
-    E(text).to_string()
-}
-
-/// Displays a `&str` escaped for XML.
-struct E<'a>(&'a str);
-
-impl fmt::Display for E<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        while let Some(at) =
-            rest.find(|c: char| matches!(c, '&' | '<' | '>' | '"' | '\'') || !xml_char(c))
-        {
-            f.write_str(&rest[..at])?;
-            let c = rest[at..].chars().next().expect("found a char");
-            f.write_str(match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&apos;",
-                _ => "",
-            })?;
-            rest = &rest[at + c.len_utf8()..];
-        }
-        f.write_str(rest)
-    }
-}
-
-/// Whether XML 1.0 allows the character.
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    crate::escape::markup(text)
 }
 
 /// Displays a coordinate with at most two decimals, without trailing zeros.

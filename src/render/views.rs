@@ -388,10 +388,13 @@ pub fn organisation(
     );
     let permalink = r.urls.absolute(&dir);
     let badge_abs = r.urls.absolute(&urls::badge_path(&org.id));
-    let alt = title.replace('"', "&quot;");
+    // The snippet is HTML the organisation pastes: every value in it is
+    // escaped once here (the template escapes the snippet as a whole again).
     let embed_html = format!(
-        "<a href=\"{permalink}\"><img src=\"{badge_abs}\" alt=\"{}\" width=\"220\" height=\"40\"></a>",
-        escape_html(&alt)
+        "<a href=\"{}\"><img src=\"{}\" alt=\"{}\" width=\"220\" height=\"40\"></a>",
+        crate::escape::markup(&permalink),
+        crate::escape::markup(&badge_abs),
+        crate::escape::markup(&title)
     );
     let embed_markdown = format!(
         "[![{}]({badge_abs})]({permalink})",
@@ -464,22 +467,6 @@ pub fn organisation(
         embed_markdown,
         jsonld: jsonld(words, c, &permalink),
     }
-}
-
-/// Minimal HTML escaping for text built in code.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// schema.org JSON-LD for an organisation and its certification, safe to
