@@ -107,6 +107,18 @@ pub fn pages(
         .into_iter()
         .map(|p| page_view(r, p))
         .collect();
+    let current = registry
+        .organisations
+        .iter()
+        .filter(|c| words.status(c.status).ok)
+        .count();
+    // What the home page shows besides its text.
+    let home_values = |context: &mut Context| {
+        context.insert("levels", &level_counts);
+        context.insert("total", &current);
+        context.insert("latest_posts", &posts[..posts.len().min(3)]);
+        context.insert("explainers", &explainers);
+    };
     let mut files: Vec<OutputFile> = content
         .pages
         .par_iter()
@@ -126,17 +138,7 @@ pub fn pages(
                 context.insert("children", &children);
             }
             if page.is_index && page.section.is_empty() {
-                context.insert("levels", &level_counts);
-                context.insert(
-                    "total",
-                    &registry
-                        .organisations
-                        .iter()
-                        .filter(|c| words.status(c.status).ok)
-                        .count(),
-                );
-                context.insert("latest_posts", &posts[..posts.len().min(3)]);
-                context.insert("explainers", &explainers);
+                home_values(&mut context);
             }
             context.insert("page", &view);
             let html = r.render(&template_for(page), &context)?;
@@ -181,17 +183,7 @@ pub fn pages(
         let mut context = Context::new();
         context.insert("page", &page_view(r, &home));
         context.insert("page_url", &r.urls.path_url(""));
-        context.insert("levels", &level_counts);
-        context.insert(
-            "total",
-            &registry
-                .organisations
-                .iter()
-                .filter(|c| words.status(c.status).ok)
-                .count(),
-        );
-        context.insert("latest_posts", &posts[..posts.len().min(3)]);
-        context.insert("explainers", &explainers);
+        home_values(&mut context);
         files.push(OutputFile::new(
             "index.html",
             r.render("home.html", &context)?,
