@@ -754,6 +754,20 @@ async fn results(b: &Browser) -> Result<Results, String> {
         "document.getElementById('search-status').textContent.includes('gevonden')",
     )
     .await?;
+    // On a loaded machine keys arrive slowly, and a search for part of the
+    // query may be announced first: wait until the announcement holds
+    // still for longer than the page's typing pause (200 ms) plus its
+    // announcement delay (600 ms).
+    let status = "return document.getElementById('search-status').textContent;";
+    let mut last = b.js(status).await?;
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        let now = b.js(status).await?;
+        if now == last {
+            break;
+        }
+        last = now;
+    }
     let value = b
         .js("const orgs = document.querySelector('.search-orgs');\
              const items = orgs.hidden ? [] : Array.from(orgs.querySelectorAll('.search-list > li'));\
