@@ -275,7 +275,12 @@ fn render_all(
     files.extend(search::files(registry, content, r, &words));
     files.extend(search::pages(r, &words, registry)?);
     let mut data = data;
-    data.push(feeds::registry_changes(registry, config, &r.urls));
+    data.push(feeds::registry_changes(
+        registry,
+        config,
+        &r.urls,
+        &feeds::FeedWords::from_strings(&r.strings),
+    ));
     data.push(blog_feed(r, config, content, registry));
     let datasets = opendata::datasets(registry, config, &r.urls, &data);
     files.push(registry_pages::open_data(r, &datasets)?);

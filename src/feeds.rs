@@ -14,6 +14,7 @@ use crate::config::SiteConfig;
 use crate::ladder::{CertificateStatus, Level};
 use crate::output::OutputFile;
 use crate::registry::{Computed, Registry};
+use crate::render::fill_placeholders;
 use crate::urls::{self, Urls};
 
 /// Output path of the register's change feed.
@@ -245,14 +246,38 @@ impl ChangeKind {
     }
 }
 
-/// Dutch name of a level as used in running text ("trede 2", "basistrede").
-pub fn level_label(level: Level) -> &'static str {
-    match level {
-        Level::Aspirant => "aspirant",
-        Level::Basistrede => "basistrede",
-        Level::Trede1 => "trede 1",
-        Level::Trede2 => "trede 2",
-        Level::Trede3 => "trede 3",
+/// The words of the register-changes feed, from the theme's strings file
+/// (`[feed]`), so that the feed speaks the site's language.
+#[derive(Debug, Clone)]
+pub struct FeedWords {
+    strings: toml::Table,
+}
+
+impl FeedWords {
+    /// The `[feed]` table of a strings file.
+    pub fn from_strings(strings: &toml::Table) -> Self {
+        let strings = match strings.get("feed") {
+            Some(toml::Value::Table(feed)) => feed.clone(),
+            _ => toml::Table::new(),
+        };
+        FeedWords { strings }
+    }
+
+    /// A template by key, or the key itself when the strings file lacks it.
+    fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.strings
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or(key)
+    }
+
+    /// A level as it reads inside a sentence ("trede 2").
+    pub fn level(&self, level: Level) -> &str {
+        self.strings
+            .get("levels")
+            .and_then(|l| l.get(level.key()))
+            .and_then(|v| v.as_str())
+            .unwrap_or(level.key())
     }
 }
 
@@ -293,62 +318,45 @@ pub fn changes(computed: &Computed, reference: Date) -> Vec<(ChangeKind, Date)> 
 }
 
 /// The feed entry for one event.
-pub fn change_entry(computed: &Computed, kind: ChangeKind, date: Date, urls: &Urls) -> FeedEntry {
+pub fn change_entry(
+    computed: &Computed,
+    kind: ChangeKind,
+    date: Date,
+    urls: &Urls,
+    words: &FeedWords,
+) -> FeedEntry {
     let org = &computed.org;
     let cert = &org.certificate;
     let url = urls.absolute(&urls::organisation_dir(&org.id));
-    let name = org.name.as_str();
-    let level = level_label(computed.level);
     let place = format!("{} ({})", org.city, org.province);
-    let certificate = format!("certificaat {} van {}", cert.number, cert.body);
-    let (title, summary) = match kind {
-        ChangeKind::NewlyCertified if computed.level == Level::Aspirant => (
-            format!("Nieuw als aspirant: {name}"),
-            format!(
-                "{name} in {place} staat sinds {} als aspirant in het register ({certificate}, geldig t/m {}).",
-                cert.issued, cert.expires
-            ),
-        ),
-        ChangeKind::NewlyCertified => (
-            format!("Nieuw gecertificeerd: {name} ({level})"),
-            format!(
-                "{name} in {place} is op {} gecertificeerd op {level} van de Prestatieladder Socialer Ondernemen ({certificate}, geldig t/m {}).",
-                cert.issued, cert.expires
-            ),
-        ),
-        ChangeKind::Expiring => (
-            format!(
-                "Certificaat verloopt binnenkort: {name} (geldig t/m {})",
-                cert.expires
-            ),
-            format!(
-                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) is geldig t/m {} en verloopt binnen {EXPIRING_DAYS} dagen.",
-                cert.expires
-            ),
-        ),
-        ChangeKind::Expired => (
-            format!(
-                "Certificaat verlopen: {name} (was geldig t/m {})",
-                cert.expires
-            ),
-            format!(
-                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) was geldig t/m {} en is verlopen.",
-                cert.expires
-            ),
-        ),
-        ChangeKind::Suspended => (
-            format!("Certificaat geschorst: {name}"),
-            format!(
-                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) is geschorst."
-            ),
-        ),
-        ChangeKind::Withdrawn => (
-            format!("Certificaat ingetrokken: {name}"),
-            format!(
-                "Het PSO-certificaat van {name} in {place} ({level}, {certificate}) is ingetrokken."
-            ),
-        ),
+    let (issued, expires, days) = (
+        cert.issued.to_string(),
+        cert.expires.to_string(),
+        EXPIRING_DAYS.to_string(),
+    );
+    let values = [
+        ("name", org.name.as_str()),
+        ("level", words.level(computed.level)),
+        ("place", place.as_str()),
+        ("number", cert.number.as_str()),
+        ("body", cert.body.as_str()),
+        ("issued", issued.as_str()),
+        ("expires", expires.as_str()),
+        ("days", days.as_str()),
+    ];
+    let prefix = match kind {
+        ChangeKind::NewlyCertified if computed.level == Level::Aspirant => "new_aspirant",
+        ChangeKind::NewlyCertified => "new",
+        ChangeKind::Expiring => "expiring",
+        ChangeKind::Expired => "expired",
+        ChangeKind::Suspended => "suspended",
+        ChangeKind::Withdrawn => "withdrawn",
     };
+    let fill = |key: String| fill_placeholders(words.get(&key), values.iter().copied());
+    let (title, summary) = (
+        fill(format!("{prefix}_title")),
+        fill(format!("{prefix}_summary")),
+    );
     FeedEntry {
         // Stable per certificate (issue date) and event.
         id: format!("{url}#{}-{}", kind.key(), cert.issued),
@@ -362,7 +370,7 @@ pub fn change_entry(computed: &Computed, kind: ChangeKind, date: Date, urls: &Ur
 
 /// Every certificate event of the registry on its reference date, newest
 /// first, then by organisation id and event.
-pub fn registry_entries(registry: &Registry, urls: &Urls) -> Vec<FeedEntry> {
+pub fn registry_entries(registry: &Registry, urls: &Urls, words: &FeedWords) -> Vec<FeedEntry> {
     let mut events: Vec<(Date, &str, ChangeKind, &Computed)> = Vec::new();
     for computed in &registry.organisations {
         for (kind, date) in changes(computed, registry.reference_date) {
@@ -372,15 +380,23 @@ pub fn registry_entries(registry: &Registry, urls: &Urls) -> Vec<FeedEntry> {
     events.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
     events
         .into_iter()
-        .map(|(date, _, kind, computed)| change_entry(computed, kind, date, urls))
+        .map(|(date, _, kind, computed)| change_entry(computed, kind, date, urls, words))
         .collect()
 }
 
 /// `feeds/register.xml`: the register's certificate events (see [`changes`]),
 /// each linking to the organisation's page.
-pub fn registry_changes(registry: &Registry, config: &SiteConfig, urls: &Urls) -> OutputFile {
-    let entries = registry_entries(registry, urls);
-    let title = format!("{}: wijzigingen in het register", config.title);
+pub fn registry_changes(
+    registry: &Registry,
+    config: &SiteConfig,
+    urls: &Urls,
+    words: &FeedWords,
+) -> OutputFile {
+    let entries = registry_entries(registry, urls, words);
+    let title = fill_placeholders(
+        words.get("title"),
+        [("title", config.title.as_str())].into_iter(),
+    );
     let feed_url = urls.absolute(REGISTRY_FEED_PATH);
     let author = if config.publisher.name.trim().is_empty() {
         config.title.as_str()
@@ -404,6 +420,13 @@ pub fn registry_changes(registry: &Registry, config: &SiteConfig, urls: &Urls) -
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The default theme's Dutch feed words.
+    fn test_words() -> FeedWords {
+        FeedWords::from_strings(
+            &crate::theme::default_strings("nl").expect("the default theme speaks Dutch"),
+        )
+    }
     use jiff::civil::date;
     use quick_xml::Reader;
     use quick_xml::events::Event;
@@ -517,7 +540,7 @@ pub(crate) mod tests {
     #[test]
     fn registry_feed_lists_events_newest_first() {
         let (registry, config, urls) = crate::opendata::test_support::registry();
-        let file = registry_changes(&registry, &config, &urls);
+        let file = registry_changes(&registry, &config, &urls, &test_words());
         assert_eq!(file.path, REGISTRY_FEED_PATH);
         let xml = String::from_utf8(file.contents).unwrap();
         assert!(!xml.contains("<script>"));
@@ -555,7 +578,7 @@ pub(crate) mod tests {
         );
         // Deterministic.
         assert_eq!(
-            registry_changes(&registry, &config, &urls).contents,
+            registry_changes(&registry, &config, &urls, &test_words()).contents,
             xml.into_bytes()
         );
     }

@@ -170,6 +170,14 @@ fn embedded_into(dir: &Dir<'static>, files: &mut BTreeMap<String, (String, Vec<u
     }
 }
 
+/// The built-in theme's UI strings for `language`, if it has them.
+pub fn default_strings(language: &str) -> Option<toml::Table> {
+    let text = DEFAULT_THEME
+        .get_file(format!("strings/{language}.toml"))?
+        .contents_utf8()?;
+    toml::from_str(text).ok()
+}
+
 /// Static files of the site (`static/`), copied as they are.
 pub fn site_static(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

@@ -86,7 +86,12 @@ fn xml_texts(xml: &str) -> BTreeMap<String, Vec<String>> {
 fn example_registry_open_data_round_trips_through_disk() {
     let (registry, config, urls) = example_registry();
     let mut files: Vec<OutputFile> = opendata::files(&registry, &config, &urls);
-    files.push(feeds::registry_changes(&registry, &config, &urls));
+    files.push(feeds::registry_changes(
+        &registry,
+        &config,
+        &urls,
+        &feeds::FeedWords::from_strings(&trede::theme::default_strings("nl").unwrap()),
+    ));
     let pages: Vec<SitemapEntry> = registry
         .organisations
         .iter()

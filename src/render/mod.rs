@@ -197,7 +197,11 @@ pub fn dutch_number(value: f64, decimals: usize) -> String {
     format!("{value:.decimals$}").replace('.', ",")
 }
 
-fn fill_placeholders<'a>(text: &str, values: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+/// `text` with `{key}` placeholders replaced by their values.
+pub fn fill_placeholders<'a>(
+    text: &str,
+    values: impl Iterator<Item = (&'a str, &'a str)>,
+) -> String {
     let mut out = text.to_string();
     for (key, value) in values {
         out = out.replace(&format!("{{{key}}}"), value);
