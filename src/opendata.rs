@@ -1132,10 +1132,8 @@ pub(crate) mod test_support {
     use jiff::civil::date;
 
     use crate::config::SiteConfig;
-    use crate::diagnostics::{Diagnostics, Source};
-    use crate::records;
+    use crate::diagnostics::Source;
     use crate::registry::Registry;
-    use crate::tables::{NormTable, Weights};
     use crate::urls::Urls;
 
     pub const EVIL_NAME: &str =
@@ -1218,28 +1216,8 @@ pub(crate) mod test_support {
 
     /// The registry on 2026-11-30 under `https://u.github.io/reg/`.
     pub fn registry() -> (Registry, SiteConfig, Urls) {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join(records::RECORDS_DIR);
-        std::fs::create_dir_all(&folder).unwrap();
-        for (id, text) in records() {
-            std::fs::write(folder.join(format!("{id}.toml")), text).unwrap();
-        }
-        let reference = date(2026, 11, 30);
-        let weights = Weights::embedded();
-        let mut diagnostics = Diagnostics::new();
-        let loaded = records::load_all(dir.path(), &weights, reference, &mut diagnostics);
-        let registry = Registry::compute(
-            loaded,
-            &weights,
-            &NormTable::embedded(),
-            reference,
-            &mut diagnostics,
-        );
-        assert!(
-            !diagnostics.has_errors(false),
-            "fixture records are valid: {}",
-            diagnostics.render(false)
-        );
+        let registry =
+            crate::registry::test_support::compute_from_records(records(), date(2026, 11, 30));
         assert_eq!(registry.organisations.len(), 7);
         let config = SiteConfig::parse(&Source::new(
             "site.toml",

@@ -456,3 +456,44 @@ impl Computed {
         }
     }
 }
+
+/// Test support: a registry computed through the real pipeline from record
+/// texts, for the tests of the stages after this one.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::records;
+
+    /// Writes `records` (id, TOML text) into a temporary site, loads them
+    /// with [`records::load_all`] and computes the registry on `reference`
+    /// with the built-in tables. Panics, with the diagnostics, when a
+    /// record is invalid: fixtures must be valid.
+    pub fn compute_from_records<I, S>(records: I, reference: Date) -> Registry
+    where
+        I: IntoIterator<Item = (S, String)>,
+        S: AsRef<str>,
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(records::RECORDS_DIR);
+        std::fs::create_dir_all(&folder).unwrap();
+        for (id, text) in records {
+            std::fs::write(folder.join(format!("{}.toml", id.as_ref())), text).unwrap();
+        }
+        let weights = Weights::embedded();
+        let mut diagnostics = Diagnostics::new();
+        let loaded = records::load_all(dir.path(), &weights, reference, &mut diagnostics);
+        let registry = Registry::compute(
+            loaded,
+            &weights,
+            &NormTable::embedded(),
+            reference,
+            &mut diagnostics,
+        );
+        assert!(
+            !diagnostics.has_errors(false),
+            "fixture records are valid: {}",
+            diagnostics.render(false)
+        );
+        registry
+    }
+}

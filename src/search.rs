@@ -799,8 +799,6 @@ mod tests {
     use crate::config::SiteConfig;
     use crate::content::Page;
     use crate::diagnostics::{Diagnostics, Source};
-    use crate::records;
-    use crate::tables::{NormTable, Weights};
     use crate::theme;
     use crate::urls::Urls;
     use jiff::civil::date;
@@ -831,9 +829,6 @@ mod tests {
     }
 
     fn fixture() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join(records::RECORDS_DIR);
-        std::fs::create_dir_all(&folder).unwrap();
         let orgs = [
             (
                 "a-ster",
@@ -880,31 +875,17 @@ mod tests {
                 ),
             ),
         ];
-        for (id, text) in &orgs {
-            std::fs::write(folder.join(format!("{id}.toml")), text).unwrap();
-        }
         let reference = date(2026, 11, 30);
-        let weights = Weights::embedded();
+        let registry = crate::registry::test_support::compute_from_records(orgs, reference);
         let mut diagnostics = Diagnostics::new();
-        let loaded = records::load_all(dir.path(), &weights, reference, &mut diagnostics);
-        let registry = Registry::compute(
-            loaded,
-            &weights,
-            &NormTable::embedded(),
-            reference,
-            &mut diagnostics,
-        );
-        assert!(
-            !diagnostics.has_errors(false),
-            "{}",
-            diagnostics.render(false)
-        );
         assert_eq!(registry.organisations.len(), 4);
         let config = SiteConfig::parse(&Source::new(
             "site.toml",
             "title = \"Register\"\nbase_url = \"https://u.github.io/reg/\"\n",
         ))
         .unwrap();
+        // An empty site folder: the built-in theme.
+        let dir = tempfile::tempdir().unwrap();
         let theme = theme::load(dir.path(), "default", "nl", &mut diagnostics).unwrap();
         let page =
             |section: &str, slug: &str, title: &str, description: &str, markdown: &str| Page {
