@@ -37,6 +37,8 @@ pub struct Options {
     pub strict: bool,
     /// Check internal links and anchors of the rendered pages (`check`).
     pub check_links: bool,
+    /// Also check external links over the network (`check --external-links`).
+    pub external_links: Option<crate::external_links::ExternalOptions>,
 }
 
 /// What a run produced.
@@ -238,6 +240,12 @@ fn pipeline(
     if options.check_links {
         stages.start("checking links");
         for problem in crate::links::check_internal(&files, &urls) {
+            diagnostics.push(problem);
+        }
+    }
+    if let Some(external) = &options.external_links {
+        stages.start("checking external links");
+        for problem in crate::external_links::check(&files, &urls, &content, &registry, external) {
             diagnostics.push(problem);
         }
     }

@@ -31,7 +31,7 @@ pub enum Command {
     /// Build the site into the output folder (ROOT/public by default).
     Build(BuildArgs),
     /// Check everything a build would, plus internal links and anchors,
-    /// without writing anything.
+    /// without writing anything; with --external-links, external links too.
     Check(CheckArgs),
     /// Build the site, serve it on this machine and rebuild and reload the
     /// browser on every change.
@@ -148,6 +148,43 @@ pub struct CheckArgs {
     /// objects and every diagnostic.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also check every external http(s) link in the rendered pages
+    /// (organisations' websites included) over the network. Each URL is
+    /// asked once, HEAD first and GET when HEAD is refused, following up to
+    /// 5 redirects. A broken link is a warning, naming the pages that link
+    /// to it and the reason; with --strict it is an error (exit code 1).
+    /// Without this flag, check makes no network request at all.
+    #[arg(long)]
+    pub external_links: bool,
+    /// Requests in flight at once for --external-links.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::external_links::DEFAULT_CONCURRENCY as u16,
+        value_parser = clap::value_parser!(u16).range(1..=64),
+        requires = "external_links"
+    )]
+    pub external_concurrency: u16,
+    /// Time-out of one external link's request, redirects included, in
+    /// seconds (decimals allowed).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = crate::external_links::DEFAULT_TIMEOUT_SECONDS,
+        value_parser = parse_timeout,
+        requires = "external_links"
+    )]
+    pub external_timeout: f64,
+}
+
+/// `--external-timeout`: a number of seconds above 0 and at most 600.
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => Ok(seconds),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds between 0 and 600, e.g. 10 or 2.5"
+        )),
+    }
 }
 
 /// Output formats of `check`.
@@ -184,6 +221,12 @@ pub fn main() -> i32 {
                 return 2;
             };
             options.check_links = true;
+            if args.external_links {
+                options.external_links = Some(crate::external_links::ExternalOptions {
+                    concurrency: usize::from(args.external_concurrency),
+                    timeout: std::time::Duration::from_secs_f64(args.external_timeout),
+                });
+            }
             let report = run_showing_progress(&options, false, cli.quiet, cli.verbose);
             let failed = report.failed(options.strict);
             match args.format {
@@ -365,6 +408,7 @@ fn options(
         date,
         strict: common.strict,
         check_links: false,
+        external_links: None,
     })
 }
 

@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod escape;
+pub mod external_links;
 pub mod feeds;
 pub mod import;
 pub mod ladder;

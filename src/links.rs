@@ -13,7 +13,7 @@ use crate::urls::Urls;
 
 /// Values of the attribute `name` (` href=`) in an HTML text, quoted or
 /// not (minified HTML drops quotes where it can).
-fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+pub(crate) fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
     let mut found = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find(name) {

@@ -24,6 +24,7 @@ fn options(site: &Site) -> ServeOptions {
         date: DATE.parse().unwrap(),
         strict: false,
         check_links: false,
+        external_links: None,
     });
     options.port = 0;
     options.quiet = true;
