@@ -261,11 +261,12 @@ fn render_all(
     norms: &crate::tables::NormTable,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let words = Vocabulary::new(r);
+    let open_words = opendata::OpenDataWords::from_strings(&r.strings, config)?;
     // The spreadsheet is written on one thread: let it run beside the
     // parallel page rendering instead of after it.
     let (pages, data) = rayon::join(
         || registry_pages::organisations(r, &words, registry),
-        || opendata::files(registry, config, &r.urls),
+        || opendata::files(registry, config, &r.urls, &open_words),
     );
     let mut files = pages?;
     files.extend(crate::render::views::ladder_files(r, &words));
@@ -290,7 +291,7 @@ fn render_all(
         &feeds::FeedWords::from_strings(&r.strings),
     ));
     data.push(blog_feed(r, config, content, registry));
-    let datasets = opendata::datasets(registry, config, &r.urls, &data);
+    let datasets = opendata::datasets(registry, config, &r.urls, &data, &open_words);
     files.push(registry_pages::open_data(r, &datasets)?);
     files.extend(data);
     files.push(OutputFile::new(".nojekyll", ""));

@@ -13,6 +13,11 @@
 //! writer; text cells of the CSV and the spreadsheet that could start a
 //! formula are neutralised with [`neutralise`] (spec section 6).
 //!
+//! Every text for people in these files (titles, descriptions, the column
+//! documentation, keywords) comes from the `[open_data]` table of the theme's
+//! strings file, through [`OpenDataWords`]; the column names, the data
+//! sheet's name and the values are the same in every language.
+//!
 //! Every file is deterministic: the same registry, configuration and
 //! reference date give the same bytes (the spreadsheet's creation time is the
 //! reference date, and its zip entries carry a fixed timestamp).
@@ -28,10 +33,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostic;
 use crate::ladder::{CertificateStatus, Level};
 use crate::output::OutputFile;
 use crate::records::{self, PROVINCES};
 use crate::registry::{Computed, Registry};
+use crate::render::fill_placeholders;
 use crate::urls::{self, Urls};
 
 /// `registry.json`.
@@ -51,10 +58,10 @@ pub const PAGE_PATH: &str = "open-data/";
 
 /// The longest text an Excel cell holds.
 const XLSX_MAX_TEXT: usize = 32_767;
-/// The name of the spreadsheet's data sheet.
+/// The name of the spreadsheet's data sheet: like the column names, the
+/// same in every language, so scripts can rely on it. (The sheet documenting
+/// the columns is named in the strings file.)
 pub const XLSX_SHEET: &str = "Register";
-/// The name of the spreadsheet's sheet documenting the columns.
-pub const XLSX_COLUMNS_SHEET: &str = "Kolommen";
 
 /// The type of a column, named as in CSV on the Web (XML Schema types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,192 +99,364 @@ impl Datatype {
         }
     }
 
-    /// A Dutch description for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Datatype::String => "tekst",
-            Datatype::Integer => "geheel getal",
-            Datatype::Decimal => "decimaal getal (punt als decimaalteken)",
-            Datatype::Boolean => "waar/onwaar (true/false)",
-            Datatype::Date => "datum (JJJJ-MM-DD)",
-            Datatype::AnyUri => "URL",
-        }
-    }
+    /// Every type, in a fixed order.
+    pub const ALL: [Datatype; 6] = [
+        Datatype::String,
+        Datatype::Integer,
+        Datatype::Decimal,
+        Datatype::Boolean,
+        Datatype::Date,
+        Datatype::AnyUri,
+    ];
 }
 
-/// One column of the CSV and the spreadsheet.
+/// One column of the CSV and the spreadsheet. What it holds is documented
+/// in the theme's strings file (`[open_data.column_descriptions]`, by name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
-    /// The header, also the CSVW name.
+    /// The header, also the CSVW name; the same in every language.
     pub name: &'static str,
     /// The values' type.
     pub datatype: Datatype,
     /// Whether every row has a value.
     pub required: bool,
-    /// What the column holds, in Dutch.
-    pub description: &'static str,
 }
 
-const fn col(
-    name: &'static str,
-    datatype: Datatype,
-    required: bool,
-    description: &'static str,
-) -> Column {
+const fn col(name: &'static str, datatype: Datatype, required: bool) -> Column {
     Column {
         name,
         datatype,
         required,
-        description,
     }
 }
 
 /// The columns of `registry.csv` and `registry.xlsx`, in order.
 pub const COLUMNS: [Column; 25] = [
-    col(
-        "id",
-        Datatype::String,
-        true,
-        "Vaste identificatie van de organisatie in dit register; ook het laatste deel van de URL van haar pagina.",
-    ),
-    col("naam", Datatype::String, true, "Naam van de organisatie."),
-    col(
-        "kvk",
-        Datatype::String,
-        true,
-        "KvK-nummer: 8 cijfers, als tekst zodat voorloopnullen blijven staan.",
-    ),
-    col("plaats", Datatype::String, true, "Vestigingsplaats."),
-    col(
-        "provincie",
-        Datatype::String,
-        true,
-        "Provincie, in de officiële spelling (Fryslân).",
-    ),
-    col(
-        "sector",
-        Datatype::String,
-        true,
-        "Sector, zoals de organisatie die zelf omschrijft.",
-    ),
-    col(
-        "website",
-        Datatype::AnyUri,
-        false,
-        "Website van de organisatie; leeg als die niet bekend is.",
-    ),
-    col(
-        "url",
-        Datatype::AnyUri,
-        true,
-        "Pagina van de organisatie in dit register.",
-    ),
-    col(
-        "badge",
-        Datatype::AnyUri,
-        true,
-        "Het PSO-embleem (SVG) van de organisatie, om op een eigen website te tonen.",
-    ),
-    col(
-        "trede",
-        Datatype::String,
-        true,
-        "Bereikte trede: aspirant, basistrede, trede-1, trede-2 of trede-3.",
-    ),
-    col(
-        "pso30plus",
-        Datatype::Boolean,
-        true,
-        "PSO 30+: ten minste 30% van de medewerkers in loondienst hoort bij de doelgroep (true of false).",
-    ),
-    col(
-        "direct_pct",
-        Datatype::Decimal,
-        true,
-        "Directe sociale bijdrage: gewogen fte uit de doelgroep in procenten van het totaal aantal fte, op twee decimalen.",
-    ),
-    col(
-        "indirect_pct",
-        Datatype::Decimal,
-        true,
-        "Indirecte sociale bijdrage via inkoop bij sociale ondernemingen, in procenten, na de begrenzing (hoogstens 80% van de totale score); twee decimalen.",
-    ),
-    col(
-        "totaal_pct",
-        Datatype::Decimal,
-        true,
-        "Totale score: directe plus indirecte bijdrage, in procenten; twee decimalen.",
-    ),
-    col(
-        "omvang",
-        Datatype::Integer,
-        true,
-        "Aantal medewerkers (personen): de omvang waarvoor de normen gelden.",
-    ),
-    col(
-        "norm_basistrede",
-        Datatype::Decimal,
-        true,
-        "Norm voor de basistrede bij deze omvang, in procenten.",
-    ),
-    col(
-        "norm_trede_1",
-        Datatype::Decimal,
-        true,
-        "Norm voor trede 1 bij deze omvang, in procenten.",
-    ),
-    col(
-        "norm_trede_2",
-        Datatype::Decimal,
-        true,
-        "Norm voor trede 2 bij deze omvang, in procenten.",
-    ),
-    col(
-        "norm_trede_3",
-        Datatype::Decimal,
-        true,
-        "Norm voor trede 3 bij deze omvang, in procenten.",
-    ),
-    col(
-        "peiljaar",
-        Datatype::Integer,
-        true,
-        "Jaar waarover de meting gaat.",
-    ),
-    col(
-        "certificaatnummer",
-        Datatype::String,
-        true,
-        "Nummer van het PSO-certificaat.",
-    ),
-    col(
-        "certificerende_instelling",
-        Datatype::String,
-        true,
-        "Instelling die het certificaat heeft afgegeven.",
-    ),
-    col(
-        "uitgegeven",
-        Datatype::Date,
-        true,
-        "Datum waarop het certificaat is afgegeven.",
-    ),
-    col(
-        "geldig_tot",
-        Datatype::Date,
-        true,
-        "Laatste dag waarop het certificaat geldig is (tot en met).",
-    ),
-    col(
-        "status",
-        Datatype::String,
-        true,
-        "Status van het certificaat op de peildatum: valid (geldig), expiring (verloopt binnen 90 dagen), expired (verlopen), suspended (geschorst) of withdrawn (ingetrokken).",
-    ),
+    col("id", Datatype::String, true),
+    col("naam", Datatype::String, true),
+    col("kvk", Datatype::String, true),
+    col("plaats", Datatype::String, true),
+    col("provincie", Datatype::String, true),
+    col("sector", Datatype::String, true),
+    col("website", Datatype::AnyUri, false),
+    col("url", Datatype::AnyUri, true),
+    col("badge", Datatype::AnyUri, true),
+    col("trede", Datatype::String, true),
+    col("pso30plus", Datatype::Boolean, true),
+    col("direct_pct", Datatype::Decimal, true),
+    col("indirect_pct", Datatype::Decimal, true),
+    col("totaal_pct", Datatype::Decimal, true),
+    col("omvang", Datatype::Integer, true),
+    col("norm_basistrede", Datatype::Decimal, true),
+    col("norm_trede_1", Datatype::Decimal, true),
+    col("norm_trede_2", Datatype::Decimal, true),
+    col("norm_trede_3", Datatype::Decimal, true),
+    col("peiljaar", Datatype::Integer, true),
+    col("certificaatnummer", Datatype::String, true),
+    col("certificerende_instelling", Datatype::String, true),
+    col("uitgegeven", Datatype::Date, true),
+    col("geldig_tot", Datatype::Date, true),
+    col("status", Datatype::String, true),
 ];
 
-/// How text cells are protected, for the CSV and spreadsheet descriptions.
-pub const NEUTRALISATION_NOTE: &str = "Tekst die begint met =, +, - of @ (ook de brede varianten), een tab of een regeleinde staat er met een ' ervoor, zodat een spreadsheet er geen formule van maakt.";
+/// The SPDX identifiers (lower case) with a known licence URI, each with a
+/// name in `[open_data.licences]` of the strings file.
+const KNOWN_LICENCES: [(&str, &str); 6] = [
+    (
+        "cc0-1.0",
+        "http://creativecommons.org/publicdomain/zero/1.0/",
+    ),
+    ("cc-by-4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    (
+        "cc-by-sa-4.0",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    ("odbl-1.0", "http://opendatacommons.org/licenses/odbl/1-0/"),
+    ("odc-by-1.0", "http://opendatacommons.org/licenses/by/1-0/"),
+    ("pddl-1.0", "http://opendatacommons.org/licenses/pddl/1-0/"),
+];
+
+/// The parts of `registry.schema.json` described in `[open_data.schema]` of
+/// the strings file (dotted below it).
+const SCHEMA_KEYS: [&str; 27] = [
+    "title",
+    "description",
+    "generated",
+    "organisations",
+    "url",
+    "norms",
+    "organisation.id",
+    "organisation.name",
+    "organisation.kvk",
+    "organisation.city",
+    "organisation.province",
+    "organisation.sector",
+    "organisation.website",
+    "organisation.url",
+    "organisation.badge",
+    "organisation.level",
+    "organisation.pso30plus",
+    "organisation.direct_pct",
+    "organisation.indirect_pct",
+    "organisation.total_pct",
+    "organisation.size",
+    "organisation.measurement_year",
+    "certificate.number",
+    "certificate.body",
+    "certificate.issued",
+    "certificate.expires",
+    "certificate.status",
+];
+
+/// A title and a description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Described {
+    title: String,
+    description: String,
+}
+
+/// The words of the open data files and of the "Open data" page's list of
+/// downloads, from the `[open_data]` table of the theme's strings file, so
+/// that the data speaks the site's language (the column names, the data
+/// sheet's name and the values stay the same in every language). Every key
+/// is required: a missing one is an error naming the strings file and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDataWords {
+    /// The site's language code (`nl`), for `@language` in JSON-LD.
+    language: String,
+    /// How text cells are protected (`neutralisation_note`).
+    neutralisation_note: String,
+    /// `datasets.<key>`, in [`FILE_KINDS`] order.
+    datasets: Vec<Described>,
+    /// `column_descriptions.<name>`, in [`COLUMNS`] order.
+    columns: Vec<String>,
+    /// `column_types.<datatype>`, in [`Datatype::ALL`] order.
+    types: Vec<String>,
+    /// `licences.<spdx>`, in [`KNOWN_LICENCES`] order.
+    licences: Vec<String>,
+    /// `csvw.title`, `csvw.description`.
+    csvw: Described,
+    /// `xlsx.title`, `xlsx.comment`.
+    xlsx: Described,
+    /// `xlsx.columns_sheet`.
+    xlsx_columns_sheet: String,
+    /// `xlsx.column_name`, `xlsx.column_type`, `xlsx.column_description`.
+    xlsx_column_headers: [String; 3],
+    /// `catalog.dataset_title`, `catalog.dataset_description`.
+    catalog: Described,
+    /// `catalog.keywords`.
+    catalog_keywords: Vec<String>,
+    /// `catalog.language`: the EU vocabulary URI of the language.
+    catalog_language: String,
+    /// `schema.<key>`, in [`SCHEMA_KEYS`] order.
+    schema: Vec<String>,
+}
+
+/// Reads texts below `[open_data]`, remembering the missing ones.
+struct Lookup<'a> {
+    table: Option<&'a toml::Table>,
+    missing: Vec<String>,
+}
+
+impl Lookup<'_> {
+    fn value(&self, path: &[&str]) -> Option<&toml::Value> {
+        let (first, rest) = path.split_first()?;
+        let mut value = self.table?.get(*first)?;
+        for part in rest {
+            value = value.as_table()?.get(*part)?;
+        }
+        Some(value)
+    }
+
+    fn missing(&mut self, path: &[&str]) {
+        let shown: Vec<String> = path
+            .iter()
+            .map(|p| {
+                if p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    p.to_string()
+                } else {
+                    format!("\"{p}\"")
+                }
+            })
+            .collect();
+        self.missing.push(format!("open_data.{}", shown.join(".")));
+    }
+
+    fn text(&mut self, path: &[&str]) -> String {
+        match self.value(path).and_then(toml::Value::as_str) {
+            Some(text) => text.to_string(),
+            None => {
+                self.missing(path);
+                String::new()
+            }
+        }
+    }
+
+    fn described(&mut self, table: &[&str], title: &str, description: &str) -> Described {
+        let key = |last| [table, &[last]].concat();
+        Described {
+            title: self.text(&key(title)),
+            description: self.text(&key(description)),
+        }
+    }
+
+    fn list(&mut self, path: &[&str]) -> Vec<String> {
+        let texts: Option<Vec<String>> =
+            self.value(path)
+                .and_then(toml::Value::as_array)
+                .and_then(|items| {
+                    items
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                });
+        texts.unwrap_or_else(|| {
+            self.missing(path);
+            Vec::new()
+        })
+    }
+}
+
+impl OpenDataWords {
+    /// The `[open_data]` words of `strings`, the strings file of the site's
+    /// theme for its language (named in errors as
+    /// `themes/<theme>/strings/<language>.toml`).
+    pub fn from_strings(strings: &toml::Table, config: &SiteConfig) -> Result<Self, Diagnostic> {
+        let origin = crate::theme::strings_origin(&config.theme, &config.language);
+        let mut lookup = Lookup {
+            table: strings.get("open_data").and_then(toml::Value::as_table),
+            missing: Vec::new(),
+        };
+        let l = &mut lookup;
+        let words = OpenDataWords {
+            language: config.language.clone(),
+            neutralisation_note: l.text(&["neutralisation_note"]),
+            datasets: FILE_KINDS
+                .iter()
+                .map(|k| l.described(&["datasets", k.key], "title", "description"))
+                .collect(),
+            columns: COLUMNS
+                .iter()
+                .map(|c| l.text(&["column_descriptions", c.name]))
+                .collect(),
+            types: Datatype::ALL
+                .iter()
+                .map(|t| l.text(&["column_types", t.key()]))
+                .collect(),
+            licences: KNOWN_LICENCES
+                .iter()
+                .map(|(spdx, _)| l.text(&["licences", spdx]))
+                .collect(),
+            csvw: l.described(&["csvw"], "title", "description"),
+            xlsx: l.described(&["xlsx"], "title", "comment"),
+            xlsx_columns_sheet: l.text(&["xlsx", "columns_sheet"]),
+            xlsx_column_headers: [
+                l.text(&["xlsx", "column_name"]),
+                l.text(&["xlsx", "column_type"]),
+                l.text(&["xlsx", "column_description"]),
+            ],
+            catalog: l.described(&["catalog"], "dataset_title", "dataset_description"),
+            catalog_keywords: l.list(&["catalog", "keywords"]),
+            catalog_language: l.text(&["catalog", "language"]),
+            schema: SCHEMA_KEYS
+                .iter()
+                .map(|key| {
+                    let path: Vec<&str> = ["schema"].into_iter().chain(key.split('.')).collect();
+                    l.text(&path)
+                })
+                .collect(),
+        };
+        if let Some(first) = lookup.missing.first() {
+            let message = match lookup.missing.as_slice() {
+                [one] => format!("the strings file has no text for `{one}`"),
+                many => format!(
+                    "the strings file has no text for {} open data keys: {}",
+                    many.len(),
+                    many.iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Diagnostic::error(message)
+                .in_file(origin)
+                .key(first.clone())
+                .hint(
+                    "the open data files need every [open_data] key of trede's default theme \
+                     (themes/default/strings/nl.toml): copy the missing ones and translate them",
+                ));
+        }
+        if let Some(problem) = sheet_name_problem(&words.xlsx_columns_sheet) {
+            return Err(Diagnostic::error(format!(
+                "`open_data.xlsx.columns_sheet` is no valid spreadsheet sheet name: {problem}"
+            ))
+            .in_file(origin)
+            .key("open_data.xlsx.columns_sheet")
+            .hint(format!(
+                "use 1 to 31 characters, none of : \\ / ? * [ ], and a name other than `{XLSX_SHEET}`"
+            )));
+        }
+        Ok(words)
+    }
+
+    /// The title and description of a downloadable file, by key.
+    fn dataset(&self, key: &str) -> &Described {
+        let i = FILE_KINDS
+            .iter()
+            .position(|k| k.key == key)
+            .expect("every file kind has words");
+        &self.datasets[i]
+    }
+
+    /// A column type for people ("geheel getal").
+    pub fn type_label(&self, datatype: Datatype) -> &str {
+        let i = Datatype::ALL
+            .iter()
+            .position(|t| *t == datatype)
+            .expect("every type is listed");
+        &self.types[i]
+    }
+
+    /// What the column at `index` of [`COLUMNS`] holds.
+    pub fn column_description(&self, index: usize) -> &str {
+        &self.columns[index]
+    }
+
+    /// A description in the JSON Schema, by its key below `[open_data.schema]`.
+    fn schema(&self, key: &str) -> &str {
+        let i = SCHEMA_KEYS
+            .iter()
+            .position(|k| *k == key)
+            .expect("every schema description is listed");
+        &self.schema[i]
+    }
+
+    /// Text tagged with the site's language, for JSON-LD.
+    fn tagged(&self, text: &str) -> Value {
+        json!({"@value": text, "@language": self.language})
+    }
+}
+
+/// Why a spreadsheet would refuse `name` as the name of the column sheet.
+fn sheet_name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("it is empty")
+    } else if name.chars().count() > 31 {
+        Some("it is longer than 31 characters")
+    } else if name.contains([':', '\\', '/', '?', '*', '[', ']']) {
+        Some("it contains one of : \\ / ? * [ ]")
+    } else if name.starts_with('\'') || name.ends_with('\'') {
+        Some("it starts or ends with an apostrophe")
+    } else if name.to_lowercase() == XLSX_SHEET.to_lowercase()
+        || name.eq_ignore_ascii_case("history")
+    {
+        Some("that name is taken")
+    } else {
+        None
+    }
+}
 
 /// Neutralises spreadsheet formula injection (spec section 6): text that
 /// starts with `=`, `+`, `-`, `@` (or their full-width forms), a tab or a
@@ -311,41 +490,16 @@ pub struct Licence {
 
 /// The licence for an SPDX identifier: the canonical URI of the usual open
 /// data licences (`CC0-1.0` is `http://creativecommons.org/publicdomain/zero/1.0/`),
-/// otherwise the SPDX licence page.
-pub fn licence(spdx: &str) -> Licence {
+/// named as the strings file names them, otherwise the SPDX licence page and
+/// the identifier as name.
+pub fn licence(spdx: &str, words: &OpenDataWords) -> Licence {
     let spdx = spdx.trim();
-    let known = match spdx.to_ascii_lowercase().as_str() {
-        "cc0-1.0" => Some((
-            "CC0 1.0 Universeel (publiek domein)",
-            "http://creativecommons.org/publicdomain/zero/1.0/",
-        )),
-        "cc-by-4.0" => Some((
-            "Creative Commons Naamsvermelding 4.0",
-            "https://creativecommons.org/licenses/by/4.0/",
-        )),
-        "cc-by-sa-4.0" => Some((
-            "Creative Commons Naamsvermelding-GelijkDelen 4.0",
-            "https://creativecommons.org/licenses/by-sa/4.0/",
-        )),
-        "odbl-1.0" => Some((
-            "Open Database License 1.0",
-            "http://opendatacommons.org/licenses/odbl/1-0/",
-        )),
-        "odc-by-1.0" => Some((
-            "Open Data Commons Attribution License 1.0",
-            "http://opendatacommons.org/licenses/by/1-0/",
-        )),
-        "pddl-1.0" => Some((
-            "Open Data Commons Public Domain Dedication and License 1.0",
-            "http://opendatacommons.org/licenses/pddl/1-0/",
-        )),
-        _ => None,
-    };
-    match known {
-        Some((name, url)) => Licence {
+    let lower = spdx.to_ascii_lowercase();
+    match KNOWN_LICENCES.iter().position(|(id, _)| *id == lower) {
+        Some(i) => Licence {
             id: spdx.to_string(),
-            name: name.to_string(),
-            url: url.to_string(),
+            name: words.licences[i].clone(),
+            url: KNOWN_LICENCES[i].1.to_string(),
         },
         None => {
             let safe: String = spdx
@@ -363,13 +517,19 @@ pub fn licence(spdx: &str) -> Licence {
 
 /// Every open-data file: `registry.json`, its schema, the CSV and its CSVW
 /// metadata, the spreadsheet, one JSON file per organisation, and the
-/// DCAT-AP-NL catalogue (last, as it states the others' sizes).
-pub fn files(registry: &Registry, config: &SiteConfig, urls: &Urls) -> Vec<OutputFile> {
+/// DCAT-AP-NL catalogue (last, as it states the others' sizes). Their
+/// titles and descriptions are `words`.
+pub fn files(
+    registry: &Registry,
+    config: &SiteConfig,
+    urls: &Urls,
+    words: &OpenDataWords,
+) -> Vec<OutputFile> {
     let document = registry.to_json(urls);
     // The spreadsheet takes longest (about 4 s for 90,000 organisations in a
     // release build): write it while the rest is serialised.
     let (xlsx_bytes, (json_bytes, csv_bytes, own)) = rayon::join(
-        || xlsx(registry, config, urls),
+        || xlsx(registry, config, urls, words),
         || {
             let own: Vec<OutputFile> = registry
                 .organisations
@@ -387,15 +547,15 @@ pub fn files(registry: &Registry, config: &SiteConfig, urls: &Urls) -> Vec<Outpu
     );
     let mut files = Vec::with_capacity(own.len() + 6);
     files.push(OutputFile::new(REGISTRY_JSON_PATH, json_bytes));
-    files.push(OutputFile::new(SCHEMA_PATH, pretty(&schema(urls))));
+    files.push(OutputFile::new(SCHEMA_PATH, pretty(&schema(urls, words))));
     files.push(OutputFile::new(CSV_PATH, csv_bytes));
     files.push(OutputFile::new(
         CSV_METADATA_PATH,
-        pretty(&csv_metadata(config, urls, registry.reference_date)),
+        pretty(&csv_metadata(config, urls, registry.reference_date, words)),
     ));
     files.push(OutputFile::new(XLSX_PATH, xlsx_bytes));
     files.extend(own);
-    let catalog = catalog(config, urls, registry.reference_date, &files);
+    let catalog = catalog(config, urls, registry.reference_date, &files, words);
     files.push(OutputFile::new(CATALOG_PATH, pretty(&catalog)));
     files
 }
@@ -416,8 +576,9 @@ fn pretty(value: &Value) -> Vec<u8> {
 
 /// The JSON Schema (draft 2020-12) of `registry.json`: every key required
 /// except `website`, no other keys allowed, the level, status and province
-/// keys enumerated.
-pub fn schema(urls: &Urls) -> Value {
+/// keys enumerated; the descriptions are `words`.
+pub fn schema(urls: &Urls, words: &OpenDataWords) -> Value {
+    let d = |key: &str| words.schema(key);
     let levels: Vec<&str> = Level::ALL.iter().map(|l| l.key()).collect();
     let statuses: Vec<&str> = CertificateStatus::ALL.iter().map(|s| s.key()).collect();
     let certificate = json!({
@@ -425,16 +586,16 @@ pub fn schema(urls: &Urls) -> Value {
         "additionalProperties": false,
         "required": ["number", "body", "issued", "expires", "status"],
         "properties": {
-            "number": {"$ref": "#/$defs/text", "description": "Certificaatnummer."},
-            "body": {"$ref": "#/$defs/text", "description": "Certificerende instelling."},
-            "issued": {"$ref": "#/$defs/date", "description": "Datum van afgifte."},
-            "expires": {"$ref": "#/$defs/date", "description": "Geldig tot en met."},
-            "status": {"enum": statuses, "description": "Status op de peildatum."}
+            "number": {"$ref": "#/$defs/text", "description": d("certificate.number")},
+            "body": {"$ref": "#/$defs/text", "description": d("certificate.body")},
+            "issued": {"$ref": "#/$defs/date", "description": d("certificate.issued")},
+            "expires": {"$ref": "#/$defs/date", "description": d("certificate.expires")},
+            "status": {"enum": statuses, "description": d("certificate.status")}
         }
     });
     let norms = json!({
         "type": "object",
-        "description": "Normen voor deze omvang, in procenten.",
+        "description": d("norms"),
         "additionalProperties": false,
         "required": ["basistrede", "trede-1", "trede-2", "trede-3"],
         "properties": {
@@ -457,43 +618,43 @@ pub fn schema(urls: &Urls) -> Value {
                 "type": "string",
                 "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
                 "maxLength": 80,
-                "description": "Vaste identificatie in dit register."
+                "description": d("organisation.id")
             },
-            "name": {"$ref": "#/$defs/text", "description": "Naam."},
-            "kvk": {"type": "string", "pattern": "^[0-9]{8}$", "description": "KvK-nummer."},
-            "city": {"$ref": "#/$defs/text", "description": "Vestigingsplaats."},
-            "province": {"enum": PROVINCES, "description": "Provincie."},
-            "sector": {"$ref": "#/$defs/text", "description": "Sector."},
-            "website": {"$ref": "#/$defs/url", "description": "Website; ontbreekt als die niet bekend is."},
-            "url": {"$ref": "#/$defs/url", "description": "Pagina in dit register."},
-            "badge": {"$ref": "#/$defs/url", "description": "PSO-embleem (SVG)."},
-            "level": {"enum": levels, "description": "Bereikte trede."},
-            "pso30plus": {"type": "boolean", "description": "PSO 30+."},
-            "direct_pct": {"$ref": "#/$defs/percentage", "description": "Directe bijdrage in procenten, twee decimalen."},
-            "indirect_pct": {"$ref": "#/$defs/percentage", "description": "Indirecte bijdrage in procenten na de begrenzing, twee decimalen."},
-            "total_pct": {"$ref": "#/$defs/percentage", "description": "Totale score in procenten, twee decimalen."},
-            "size": {"type": "integer", "minimum": 1, "description": "Aantal medewerkers."},
+            "name": {"$ref": "#/$defs/text", "description": d("organisation.name")},
+            "kvk": {"type": "string", "pattern": "^[0-9]{8}$", "description": d("organisation.kvk")},
+            "city": {"$ref": "#/$defs/text", "description": d("organisation.city")},
+            "province": {"enum": PROVINCES, "description": d("organisation.province")},
+            "sector": {"$ref": "#/$defs/text", "description": d("organisation.sector")},
+            "website": {"$ref": "#/$defs/url", "description": d("organisation.website")},
+            "url": {"$ref": "#/$defs/url", "description": d("organisation.url")},
+            "badge": {"$ref": "#/$defs/url", "description": d("organisation.badge")},
+            "level": {"enum": levels, "description": d("organisation.level")},
+            "pso30plus": {"type": "boolean", "description": d("organisation.pso30plus")},
+            "direct_pct": {"$ref": "#/$defs/percentage", "description": d("organisation.direct_pct")},
+            "indirect_pct": {"$ref": "#/$defs/percentage", "description": d("organisation.indirect_pct")},
+            "total_pct": {"$ref": "#/$defs/percentage", "description": d("organisation.total_pct")},
+            "size": {"type": "integer", "minimum": 1, "description": d("organisation.size")},
             "norms": norms,
-            "measurement_year": {"type": "integer", "description": "Peiljaar van de meting."},
+            "measurement_year": {"type": "integer", "description": d("organisation.measurement_year")},
             "certificate": certificate
         }
     });
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": urls.absolute(SCHEMA_PATH),
-        "title": "PSO-register (registry.json)",
-        "description": "Alle organisaties in het register met hun trede op de Prestatieladder Socialer Ondernemen, hun scores, de normen voor hun omvang en hun certificaat. Alleen totalen: geen gegevens over personen, inkoopbedragen of omzet.",
+        "title": d("title"),
+        "description": d("description"),
         "type": "object",
         "required": ["generated", "organisations"],
         "additionalProperties": false,
         "properties": {
             "generated": {
                 "$ref": "#/$defs/date",
-                "description": "Peildatum: de datum waarop de statussen van de certificaten zijn bepaald."
+                "description": d("generated")
             },
             "organisations": {
                 "type": "array",
-                "description": "De organisaties, gesorteerd op id.",
+                "description": d("organisations"),
                 "items": {"$ref": "#/$defs/organisation"}
             }
         },
@@ -510,7 +671,7 @@ pub fn schema(urls: &Urls) -> Value {
             "url": {
                 "type": "string",
                 "pattern": "^https?://[^\\s/?#]+([/?#]\\S*)?$",
-                "description": "Absolute http- of https-URL."
+                "description": d("url")
             },
             "organisation": organisation
         }
@@ -602,12 +763,18 @@ pub fn csv(registry: &Registry, urls: &Urls) -> Vec<u8> {
 }
 
 /// The CSV on the Web (W3C) metadata of `registry.csv`: the dialect, and per
-/// column its name, title, datatype and Dutch description.
-pub fn csv_metadata(config: &SiteConfig, urls: &Urls, reference_date: Date) -> Value {
-    let licence = licence(&config.license);
+/// column its name, title, datatype and description (from `words`).
+pub fn csv_metadata(
+    config: &SiteConfig,
+    urls: &Urls,
+    reference_date: Date,
+    words: &OpenDataWords,
+) -> Value {
+    let licence = licence(&config.license, words);
     let columns: Vec<Value> = COLUMNS
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let datatype = match c.name {
                 "kvk" => json!({"base": "string", "format": "^[0-9]{8}$"}),
                 _ if c.datatype == Datatype::Date => {
@@ -620,17 +787,18 @@ pub fn csv_metadata(config: &SiteConfig, urls: &Urls, reference_date: Date) -> V
                 "titles": c.name,
                 "datatype": datatype,
                 "required": c.required,
-                "dc:description": c.description,
+                "dc:description": words.column_description(i),
             })
         })
         .collect();
     json!({
-        "@context": ["http://www.w3.org/ns/csvw", {"@language": "nl"}],
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": words.language}],
         "@id": urls.absolute(CSV_METADATA_PATH),
         "url": "registry.csv",
-        "dc:title": format!("{}: register (CSV)", config.title),
-        "dc:description": format!(
-            "Eén regel per organisatie in het register, gesorteerd op id. UTF-8 zonder byte-order mark, komma als scheidingsteken, RFC 4180. {NEUTRALISATION_NOTE}"
+        "dc:title": fill_placeholders(&words.csvw.title, [("title", config.title.as_str())].into_iter()),
+        "dc:description": fill_placeholders(
+            &words.csvw.description,
+            [("note", words.neutralisation_note.as_str())].into_iter()
         ),
         "dc:publisher": publisher_name(config),
         "dc:license": {"@id": licence.url},
@@ -681,12 +849,23 @@ fn excel_date(date: Date) -> Option<ExcelDateTime> {
 /// (numbers, dates with a `yyyy-mm-dd` format, booleans, text stored as
 /// text and [`neutralise`]d, never a formula), a frozen header row, an
 /// auto-filter and column widths fitted to the content; sheet "Kolommen"
-/// documents the columns. Byte-identical for the same input.
-pub fn xlsx(registry: &Registry, config: &SiteConfig, urls: &Urls) -> Vec<u8> {
-    build_xlsx(registry, config, urls).expect("the register fits a spreadsheet")
+/// documents the columns (named, like the documentation, by `words`).
+/// Byte-identical for the same input.
+pub fn xlsx(
+    registry: &Registry,
+    config: &SiteConfig,
+    urls: &Urls,
+    words: &OpenDataWords,
+) -> Vec<u8> {
+    build_xlsx(registry, config, urls, words).expect("the register fits a spreadsheet")
 }
 
-fn build_xlsx(registry: &Registry, config: &SiteConfig, urls: &Urls) -> Result<Vec<u8>, XlsxError> {
+fn build_xlsx(
+    registry: &Registry,
+    config: &SiteConfig,
+    urls: &Urls,
+    words: &OpenDataWords,
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     // The creation time goes into docProps/core.xml: the reference date
     // instead of the clock keeps the file reproducible.
@@ -694,12 +873,19 @@ fn build_xlsx(registry: &Registry, config: &SiteConfig, urls: &Urls) -> Result<V
         .map_or_else(|| ExcelDateTime::from_ymd(2000, 1, 1), Ok)?;
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!("{}: register", config.title))
+            .set_title(fill_placeholders(
+                &words.xlsx.title,
+                [("title", config.title.as_str())].into_iter(),
+            ))
             .set_author(publisher_name(config))
-            .set_comment(format!(
-                "Peildatum {}. Licentie: {}. {NEUTRALISATION_NOTE}",
-                registry.reference_date,
-                licence(&config.license).name
+            .set_comment(fill_placeholders(
+                &words.xlsx.description,
+                [
+                    ("date", registry.reference_date.to_string().as_str()),
+                    ("licence", licence(&config.license, words).name.as_str()),
+                    ("note", words.neutralisation_note.as_str()),
+                ]
+                .into_iter(),
             ))
             .set_creation_datetime(&created),
     );
@@ -759,19 +945,19 @@ fn build_xlsx(registry: &Registry, config: &SiteConfig, urls: &Urls) -> Result<V
     set_widths(sheet, &widths)?;
 
     let docs = workbook.add_worksheet();
-    docs.set_name(XLSX_COLUMNS_SHEET)?;
+    docs.set_name(&words.xlsx_columns_sheet)?;
     let wrap = Format::new().set_text_wrap();
-    for (c, title) in ["kolom", "type", "omschrijving"].iter().enumerate() {
-        docs.write_string_with_format(0, c as u16, *title, &header)?;
+    for (c, title) in words.xlsx_column_headers.iter().enumerate() {
+        docs.write_string_with_format(0, c as u16, title, &header)?;
     }
-    for (r, column) in COLUMNS.iter().enumerate() {
-        let r = r as u32 + 1;
+    for (i, column) in COLUMNS.iter().enumerate() {
+        let r = i as u32 + 1;
         docs.write_string(r, 0, column.name)?;
-        docs.write_string(r, 1, column.datatype.label())?;
-        docs.write_string_with_format(r, 2, column.description, &wrap)?;
+        docs.write_string(r, 1, words.type_label(column.datatype))?;
+        docs.write_string_with_format(r, 2, words.column_description(i), &wrap)?;
     }
     let note_row = COLUMNS.len() as u32 + 2;
-    docs.write_string_with_format(note_row, 2, NEUTRALISATION_NOTE, &wrap)?;
+    docs.write_string_with_format(note_row, 2, &words.neutralisation_note, &wrap)?;
     docs.set_freeze_panes(1, 0)?;
     set_widths(docs, &[26, 38, 90])?;
 
@@ -786,13 +972,12 @@ fn set_widths(sheet: &mut Worksheet, widths: &[usize]) -> Result<(), XlsxError> 
     Ok(())
 }
 
-/// One downloadable file of the "Open data" page and the catalogue.
+/// One downloadable file of the "Open data" page and the catalogue; its
+/// title and description are in the strings file, by key.
 #[derive(Debug, Clone, Copy)]
 struct FileKind {
     key: &'static str,
     path: &'static str,
-    title: &'static str,
-    description: &'static str,
     format: &'static str,
     media_type: &'static str,
     /// The EU file-type vocabulary code.
@@ -807,8 +992,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "json",
         path: REGISTRY_JSON_PATH,
-        title: "Register (JSON)",
-        description: "Alle organisaties met hun trede, scores, normen en certificaat, zoals beschreven in het JSON Schema.",
         format: "JSON",
         media_type: "application/json",
         eu_file_type: "JSON",
@@ -818,8 +1001,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "csv",
         path: CSV_PATH,
-        title: "Register (CSV)",
-        description: "Eén regel per organisatie; UTF-8 zonder byte-order mark, komma als scheidingsteken (RFC 4180).",
         format: "CSV",
         media_type: "text/csv",
         eu_file_type: "CSV",
@@ -829,8 +1010,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "xlsx",
         path: XLSX_PATH,
-        title: "Register (Excel)",
-        description: "Dezelfde gegevens als de CSV als spreadsheet, met getallen, datums en een filter op de kolommen.",
         format: "XLSX",
         media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         eu_file_type: "XLSX",
@@ -840,8 +1019,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "schema",
         path: SCHEMA_PATH,
-        title: "JSON Schema van het register",
-        description: "Beschrijft de opbouw van registry.json (JSON Schema, draft 2020-12).",
         format: "JSON Schema",
         media_type: "application/json",
         eu_file_type: "JSON",
@@ -851,8 +1028,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "csvw",
         path: CSV_METADATA_PATH,
-        title: "CSVW-metadata van de CSV",
-        description: "Beschrijft de kolommen van registry.csv volgens CSV on the Web (W3C).",
         format: "CSVW (JSON-LD)",
         media_type: "application/csvm+json",
         eu_file_type: "JSON_LD",
@@ -862,8 +1037,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "catalog",
         path: CATALOG_PATH,
-        title: "Datacatalogus (DCAT-AP-NL)",
-        description: "Beschrijving van deze dataset en haar bestanden voor dataportalen (DCAT-AP-NL 3.0, JSON-LD).",
         format: "JSON-LD",
         media_type: "application/ld+json",
         eu_file_type: "JSON_LD",
@@ -873,8 +1046,6 @@ const FILE_KINDS: [FileKind; 7] = [
     FileKind {
         key: "feed",
         path: crate::feeds::REGISTRY_FEED_PATH,
-        title: "Wijzigingen in het register (Atom-feed)",
-        description: "Nieuwe certificaten, certificaten die binnenkort verlopen of verlopen zijn, schorsingen en intrekkingen.",
         format: "Atom",
         media_type: "application/atom+xml",
         eu_file_type: "ATOM",
@@ -898,10 +1069,6 @@ fn eu_file_type(code: &str) -> String {
     format!("http://publications.europa.eu/resource/authority/file-type/{code}")
 }
 
-fn nl(text: &str) -> Value {
-    json!({"@value": text, "@language": "nl"})
-}
-
 fn id(iri: &str) -> Value {
     json!({"@id": iri})
 }
@@ -909,14 +1076,16 @@ fn id(iri: &str) -> Value {
 /// The DCAT-AP-NL 3.0 catalogue (JSON-LD): a `dcat:Catalog` with one
 /// `dcat:Dataset`, the register, whose `dcat:Distribution`s are the JSON,
 /// CSV, spreadsheet, schema and CSVW files present in `files` (with their
-/// sizes).
+/// sizes). Titles, descriptions and keywords are `words`.
 pub fn catalog(
     config: &SiteConfig,
     urls: &Urls,
     reference_date: Date,
     files: &[OutputFile],
+    words: &OpenDataWords,
 ) -> Value {
-    let licence = licence(&config.license);
+    let licence = licence(&config.license, words);
+    let tagged = |text: &str| words.tagged(text);
     let modified = json!({"@value": reference_date.to_string(), "@type": "xsd:date"});
     let catalog_url = urls.absolute(CATALOG_PATH);
     let dataset_id = format!("{catalog_url}#register");
@@ -945,11 +1114,12 @@ pub fn catalog(
         .filter_map(|k| {
             let size = size_of(files, k.path)?;
             let url = urls.absolute(k.path);
+            let described = words.dataset(k.key);
             let mut d = json!({
                 "@id": format!("{catalog_url}#distributie-{}", k.key),
                 "@type": "dcat:Distribution",
-                "dct:title": nl(k.title),
-                "dct:description": nl(k.description),
+                "dct:title": tagged(&described.title),
+                "dct:description": tagged(&described.description),
                 "dcat:accessURL": id(&url),
                 "dcat:downloadURL": id(&url),
                 "dcat:mediaType": id(&iana(k.media_type)),
@@ -966,11 +1136,17 @@ pub fn catalog(
             Some(d)
         })
         .collect();
+    let dataset_description = &words.catalog.description;
     let description = if config.description.trim().is_empty() {
-        DATASET_DESCRIPTION.to_string()
+        dataset_description.clone()
     } else {
-        format!("{} {DATASET_DESCRIPTION}", config.description.trim())
+        format!("{} {dataset_description}", config.description.trim())
     };
+    let dataset_title = fill_placeholders(
+        &words.catalog.title,
+        [("title", config.title.as_str())].into_iter(),
+    );
+    let keywords: Vec<Value> = words.catalog_keywords.iter().map(|k| tagged(k)).collect();
     json!({
         "@context": {
             "dcat": "http://www.w3.org/ns/dcat#",
@@ -982,24 +1158,24 @@ pub fn catalog(
         },
         "@id": catalog_url,
         "@type": "dcat:Catalog",
-        "dct:title": nl(&config.title),
-        "dct:description": nl(&description),
+        "dct:title": tagged(&config.title),
+        "dct:description": tagged(&description),
         "dct:publisher": publisher.clone(),
         "foaf:homepage": id(urls.base_url()),
-        "dct:language": id(LANGUAGE_NL),
+        "dct:language": id(&words.catalog_language),
         "dct:license": id(&licence.url),
         "dct:modified": modified.clone(),
         "dcat:dataset": [{
             "@id": dataset_id,
             "@type": "dcat:Dataset",
             "dct:identifier": dataset_id,
-            "dct:title": nl(&format!("{}: register van PSO-gecertificeerde organisaties", config.title)),
-            "dct:description": nl(&description),
+            "dct:title": tagged(&dataset_title),
+            "dct:description": tagged(&description),
             "dct:publisher": publisher,
             "dcat:contactPoint": contact,
             "dct:license": id(&licence.url),
             "dct:accessRights": id("http://publications.europa.eu/resource/authority/access-right/PUBLIC"),
-            "dct:language": id(LANGUAGE_NL),
+            "dct:language": id(&words.catalog_language),
             "dct:spatial": id("http://publications.europa.eu/resource/authority/country/NLD"),
             "dct:modified": modified,
             "dcat:landingPage": id(&urls.absolute(PAGE_PATH)),
@@ -1007,21 +1183,11 @@ pub fn catalog(
                 id("http://publications.europa.eu/resource/authority/data-theme/ECON"),
                 id("http://publications.europa.eu/resource/authority/data-theme/SOCI")
             ],
-            "dcat:keyword": [
-                nl("Prestatieladder Socialer Ondernemen"),
-                nl("PSO"),
-                nl("sociaal ondernemen"),
-                nl("certificering"),
-                nl("arbeidsparticipatie")
-            ],
+            "dcat:keyword": keywords,
             "dcat:distribution": distributions
         }]
     })
 }
-
-const LANGUAGE_NL: &str = "http://publications.europa.eu/resource/authority/language/NLD";
-
-const DATASET_DESCRIPTION: &str = "Alle organisaties in dit register met hun trede op de Prestatieladder Socialer Ondernemen (PSO), hun directe, indirecte en totale score, de normen voor hun omvang en hun certificaat. Alleen totalen: geen gegevens over personen, inkoopbedragen of omzet.";
 
 /// A column as the "Open data" page documents it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1030,12 +1196,12 @@ pub struct ColumnInfo {
     pub name: &'static str,
     /// CSVW datatype (`string`, `integer`, `decimal`, `boolean`, `date`, `anyURI`).
     pub datatype: &'static str,
-    /// The type in Dutch.
-    pub type_label: &'static str,
+    /// The type for people, from the strings file.
+    pub type_label: String,
     /// Whether every row has a value.
     pub required: bool,
-    /// What it holds, in Dutch.
-    pub description: &'static str,
+    /// What it holds, from the strings file.
+    pub description: String,
 }
 
 /// One downloadable file as the "Open data" page shows it.
@@ -1043,10 +1209,10 @@ pub struct ColumnInfo {
 pub struct DatasetInfo {
     /// Short key: `json`, `csv`, `xlsx`, `schema`, `csvw`, `catalog`, `feed`.
     pub key: &'static str,
-    /// Title, Dutch.
-    pub title: &'static str,
-    /// One sentence, Dutch.
-    pub description: &'static str,
+    /// Title, from the strings file.
+    pub title: String,
+    /// One sentence, from the strings file.
+    pub description: String,
     /// Output path.
     pub path: &'static str,
     /// Absolute URL.
@@ -1068,32 +1234,35 @@ pub struct DatasetInfo {
 /// The files the "Open data" page lists, in a fixed order, each with its
 /// size taken from `files` (the generated output; files not in it are left
 /// out). The registry is not read; it is a parameter so the page can grow
-/// figures without an API change.
+/// figures without an API change. Titles and descriptions are `words`.
 pub fn datasets(
     _registry: &Registry,
     config: &SiteConfig,
     urls: &Urls,
     files: &[OutputFile],
+    words: &OpenDataWords,
 ) -> Vec<DatasetInfo> {
-    let licence = licence(&config.license);
+    let licence = licence(&config.license, words);
     let columns: Vec<ColumnInfo> = COLUMNS
         .iter()
-        .map(|c| ColumnInfo {
+        .enumerate()
+        .map(|(i, c)| ColumnInfo {
             name: c.name,
             datatype: c.datatype.key(),
-            type_label: c.datatype.label(),
+            type_label: words.type_label(c.datatype).to_string(),
             required: c.required,
-            description: c.description,
+            description: words.column_description(i).to_string(),
         })
         .collect();
     FILE_KINDS
         .iter()
         .filter_map(|k| {
             let size_bytes = size_of(files, k.path)?;
+            let described = words.dataset(k.key);
             Some(DatasetInfo {
                 key: k.key,
-                title: k.title,
-                description: k.description,
+                title: described.title.clone(),
+                description: described.description.clone(),
                 path: k.path,
                 url: urls.absolute(k.path),
                 format: k.format,
@@ -1131,6 +1300,7 @@ pub(crate) mod test_support {
 
     use jiff::civil::date;
 
+    use super::OpenDataWords;
     use crate::config::SiteConfig;
     use crate::diagnostics::Source;
     use crate::registry::Registry;
@@ -1214,6 +1384,12 @@ pub(crate) mod test_support {
         ]
     }
 
+    /// The default theme's open data words for `config`.
+    pub fn words(config: &SiteConfig) -> OpenDataWords {
+        let strings = crate::theme::default_strings("nl").expect("the default theme speaks Dutch");
+        OpenDataWords::from_strings(&strings, config).expect("the default theme has every key")
+    }
+
     /// The registry on 2026-11-30 under `https://u.github.io/reg/`.
     pub fn registry() -> (Registry, SiteConfig, Urls) {
         let registry =
@@ -1261,7 +1437,7 @@ mod tests {
     #[test]
     fn registry_json_has_the_spec_shape_and_validates() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let bytes = &file(&files, REGISTRY_JSON_PATH).contents;
         assert!(bytes.ends_with(b"}\n"));
         let json: Value = serde_json::from_slice(bytes).unwrap();
@@ -1368,7 +1544,7 @@ mod tests {
     #[test]
     fn the_schema_rejects_what_the_spec_forbids() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let validator = validator(&json_of(&files, SCHEMA_PATH));
         let good = json_of(&files, REGISTRY_JSON_PATH);
         let broken = |f: &dyn Fn(&mut Value)| {
@@ -1425,7 +1601,7 @@ mod tests {
     #[test]
     fn csv_parses_back_with_neutralised_cells() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let bytes = &file(&files, CSV_PATH).contents;
         assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "no byte-order mark");
         assert!(bytes.ends_with(b"\r\n"));
@@ -1475,7 +1651,7 @@ mod tests {
     #[test]
     fn csvw_metadata_describes_every_column() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let meta = json_of(&files, CSV_METADATA_PATH);
         assert_eq!(meta["url"], "registry.csv");
         assert_eq!(meta["@context"][0], "http://www.w3.org/ns/csvw");
@@ -1524,10 +1700,10 @@ mod tests {
     #[test]
     fn xlsx_reads_back_typed_and_neutralised() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let bytes = &file(&files, XLSX_PATH).contents;
         let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
-        assert_eq!(workbook.sheet_names(), [XLSX_SHEET, XLSX_COLUMNS_SHEET]);
+        assert_eq!(workbook.sheet_names(), [XLSX_SHEET, "Kolommen"]);
         let formulas = workbook.worksheet_formula(XLSX_SHEET).unwrap();
         assert!(
             formulas.used_cells().all(|(_, _, f)| f.is_empty()),
@@ -1573,7 +1749,7 @@ mod tests {
                 assert!(!s.starts_with(['=', '+', '-', '@']), "{s}");
             }
         }
-        let docs = sheet(bytes, XLSX_COLUMNS_SHEET);
+        let docs = sheet(bytes, "Kolommen");
         assert_eq!(docs.get((1, 0)), Some(&Data::String("id".into())));
         assert_eq!(docs.get((25, 0)), Some(&Data::String("status".into())));
     }
@@ -1581,21 +1757,21 @@ mod tests {
     #[test]
     fn xlsx_is_byte_identical_for_the_same_input() {
         let (registry, config, urls) = registry();
-        let first = xlsx(&registry, &config, &urls);
+        let first = xlsx(&registry, &config, &urls, &words(&config));
         // The writer's clock has one-second resolution: a write in a later
         // second would differ if any part of the file used the clock.
         std::thread::sleep(std::time::Duration::from_millis(1100));
-        let second = xlsx(&registry, &config, &urls);
+        let second = xlsx(&registry, &config, &urls, &words(&config));
         assert!(first == second, "two writes differ");
         // And from a separate pipeline run (fresh records, fresh hash seeds).
         let (registry, config, urls) = super::test_support::registry();
-        assert!(xlsx(&registry, &config, &urls) == first);
+        assert!(xlsx(&registry, &config, &urls, &words(&config)) == first);
     }
 
     #[test]
     fn catalog_is_dcat_json_ld() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let catalog = json_of(&files, CATALOG_PATH);
         assert_eq!(catalog["@type"], "dcat:Catalog");
         assert_eq!(catalog["@context"]["dcat"], "http://www.w3.org/ns/dcat#");
@@ -1661,7 +1837,7 @@ mod tests {
     #[test]
     fn no_forbidden_figures_in_any_data_file() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
+        let files = files(&registry, &config, &urls, &words(&config));
         let mut texts: Vec<(String, String)> = files
             .iter()
             .filter(|f| f.path != XLSX_PATH)
@@ -1712,16 +1888,16 @@ mod tests {
     fn files_are_deterministic() {
         let (registry, config, urls) = registry();
         assert_eq!(
-            files(&registry, &config, &urls),
-            files(&registry, &config, &urls)
+            files(&registry, &config, &urls, &words(&config)),
+            files(&registry, &config, &urls, &words(&config))
         );
     }
 
     #[test]
     fn datasets_report_real_sizes_and_columns() {
         let (registry, config, urls) = registry();
-        let files = files(&registry, &config, &urls);
-        let datasets = datasets(&registry, &config, &urls, &files);
+        let files = files(&registry, &config, &urls, &words(&config));
+        let datasets = datasets(&registry, &config, &urls, &files, &words(&config));
         let keys: Vec<&str> = datasets.iter().map(|d| d.key).collect();
         assert_eq!(keys, ["json", "csv", "xlsx", "schema", "csvw", "catalog"]);
         for d in &datasets {
@@ -1747,20 +1923,181 @@ mod tests {
 
     #[test]
     fn licences_map_to_their_uris() {
+        let (_, config, _) = registry();
+        let words = words(&config);
+        let cc0 = licence("CC0-1.0", &words);
+        assert_eq!(cc0.url, "http://creativecommons.org/publicdomain/zero/1.0/");
+        assert_eq!(cc0.name, "CC0 1.0 Universeel (publiek domein)");
         assert_eq!(
-            licence("CC0-1.0").url,
-            "http://creativecommons.org/publicdomain/zero/1.0/"
-        );
-        assert_eq!(
-            licence("CC-BY-4.0").url,
+            licence("CC-BY-4.0", &words).url,
             "https://creativecommons.org/licenses/by/4.0/"
         );
-        assert_eq!(
-            licence("MIT <x>").url,
-            "https://spdx.org/licenses/MITx.html"
-        );
+        let other = licence("MIT <x>", &words);
+        assert_eq!(other.url, "https://spdx.org/licenses/MITx.html");
+        assert_eq!(other.name, "MIT <x>");
         assert_eq!(human_size(999), "999 bytes");
         assert_eq!(human_size(12_345), "12,3 kB");
         assert_eq!(human_size(4_500_000), "4,5 MB");
+    }
+
+    /// The default strings with `[open_data]` changed by `edit`.
+    fn strings_with(edit: impl FnOnce(&mut toml::Table)) -> toml::Table {
+        let mut strings = crate::theme::default_strings("nl").unwrap();
+        let open_data = strings
+            .get_mut("open_data")
+            .and_then(toml::Value::as_table_mut)
+            .unwrap();
+        edit(open_data);
+        strings
+    }
+
+    fn table<'a>(t: &'a mut toml::Table, key: &str) -> &'a mut toml::Table {
+        t.get_mut(key)
+            .and_then(toml::Value::as_table_mut)
+            .unwrap_or_else(|| panic!("[open_data.{key}]"))
+    }
+
+    #[test]
+    fn every_text_of_the_files_comes_from_the_strings() {
+        let (registry, config, urls) = registry();
+        let strings = strings_with(|o| {
+            let csv = table(table(o, "datasets"), "csv");
+            csv.insert("title".into(), "Register as CSV".into());
+            csv.insert("description".into(), "One line per organisation.".into());
+            table(o, "column_descriptions")
+                .insert("kvk".into(), "Chamber of Commerce number.".into());
+            table(o, "column_types").insert("integer".into(), "whole number".into());
+            table(o, "licences").insert("cc0-1.0".into(), "CC0 1.0 Universal".into());
+            table(o, "xlsx").insert("columns_sheet".into(), "Columns".into());
+            table(o, "catalog").insert(
+                "keywords".into(),
+                toml::Value::Array(vec!["social enterprise".into()]),
+            );
+            table(o, "catalog").insert(
+                "language".into(),
+                "http://publications.europa.eu/resource/authority/language/ENG".into(),
+            );
+            table(table(o, "schema"), "organisation").insert(
+                "kvk".into(),
+                "Chamber of Commerce number (8 digits).".into(),
+            );
+            o.insert("neutralisation_note".into(), "Formulas are quoted.".into());
+        });
+        let words = OpenDataWords::from_strings(&strings, &config).unwrap();
+        let files = files(&registry, &config, &urls, &words);
+
+        let meta = json_of(&files, CSV_METADATA_PATH);
+        let kvk = &meta["tableSchema"]["columns"][2];
+        assert_eq!(kvk["name"], "kvk", "column names stay");
+        assert_eq!(kvk["dc:description"], "Chamber of Commerce number.");
+        assert!(
+            meta["dc:description"]
+                .as_str()
+                .unwrap()
+                .ends_with(" Formulas are quoted.")
+        );
+
+        let catalog = json_of(&files, CATALOG_PATH);
+        let dataset = &catalog["dcat:dataset"][0];
+        let csv = &dataset["dcat:distribution"][1];
+        assert_eq!(csv["dct:title"]["@value"], "Register as CSV");
+        assert_eq!(
+            csv["dct:description"]["@value"],
+            "One line per organisation."
+        );
+        assert_eq!(
+            dataset["dcat:keyword"],
+            json!([{"@value": "social enterprise", "@language": "nl"}])
+        );
+        assert_eq!(
+            dataset["dct:language"]["@id"],
+            "http://publications.europa.eu/resource/authority/language/ENG"
+        );
+
+        let schema = json_of(&files, SCHEMA_PATH);
+        assert_eq!(
+            schema["$defs"]["organisation"]["properties"]["kvk"]["description"],
+            "Chamber of Commerce number (8 digits)."
+        );
+
+        let bytes = &file(&files, XLSX_PATH).contents;
+        let docs = sheet(bytes, "Columns");
+        assert_eq!(
+            docs.get((3, 2)),
+            Some(&Data::String("Chamber of Commerce number.".into()))
+        );
+        assert_eq!(
+            docs.get((15, 1)),
+            Some(&Data::String("whole number".into()))
+        );
+
+        let datasets = datasets(&registry, &config, &urls, &files, &words);
+        assert_eq!(datasets[1].title, "Register as CSV");
+        assert_eq!(
+            datasets[1].columns[2].description,
+            "Chamber of Commerce number."
+        );
+        assert_eq!(datasets[1].columns[14].type_label, "whole number");
+        assert_eq!(datasets[1].licence.name, "CC0 1.0 Universal");
+    }
+
+    #[test]
+    fn a_missing_string_names_the_file_and_key() {
+        let (_, config, _) = registry();
+        let strings = strings_with(|o| {
+            table(table(o, "datasets"), "csv").remove("title");
+        });
+        let error = OpenDataWords::from_strings(&strings, &config).unwrap_err();
+        assert_eq!(
+            error.message,
+            "the strings file has no text for `open_data.datasets.csv.title`"
+        );
+        assert_eq!(
+            error.file.as_deref(),
+            Some("themes/default/strings/nl.toml")
+        );
+        assert_eq!(error.key.as_deref(), Some("open_data.datasets.csv.title"));
+
+        let strings = strings_with(|o| {
+            table(o, "column_descriptions").remove("geldig_tot");
+            table(o, "licences").remove("cc-by-4.0");
+            table(o, "catalog").insert("keywords".into(), "PSO".into());
+        });
+        let error = OpenDataWords::from_strings(&strings, &config).unwrap_err();
+        assert_eq!(
+            error.message,
+            "the strings file has no text for 3 open data keys: `open_data.column_descriptions.geldig_tot`, `open_data.licences.\"cc-by-4.0\"`, `open_data.catalog.keywords`"
+        );
+
+        let mut strings = crate::theme::default_strings("nl").unwrap();
+        strings.remove("open_data");
+        let error = OpenDataWords::from_strings(&strings, &config).unwrap_err();
+        assert!(
+            error.message.contains("`open_data.neutralisation_note`"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn the_column_sheet_name_must_suit_a_spreadsheet() {
+        let (_, config, _) = registry();
+        for bad in [
+            "",
+            "Register",
+            "a/b",
+            "[x]",
+            "een heel erg lange naam voor een blad",
+        ] {
+            let strings = strings_with(|o| {
+                table(o, "xlsx").insert("columns_sheet".into(), bad.into());
+            });
+            let error = OpenDataWords::from_strings(&strings, &config).unwrap_err();
+            assert_eq!(
+                error.key.as_deref(),
+                Some("open_data.xlsx.columns_sheet"),
+                "{bad}"
+            );
+        }
     }
 }

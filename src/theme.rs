@@ -95,7 +95,7 @@ pub fn load(
             )),
         ),
         Some(text) => {
-            let source = Source::new(format!("themes/{name}/{strings_path}"), text);
+            let source = Source::new(strings_origin(name, language), text);
             match toml::from_str::<toml::Table>(&source.text) {
                 Ok(table) => theme.strings = table,
                 Err(error) => diagnostics.push(
@@ -168,6 +168,11 @@ fn embedded_into(dir: &Dir<'static>, files: &mut BTreeMap<String, (String, Vec<u
             );
         }
     }
+}
+
+/// The strings file of theme `name` for `language`, as messages name it.
+pub fn strings_origin(name: &str, language: &str) -> String {
+    format!("themes/{name}/strings/{language}.toml")
 }
 
 /// The built-in theme's UI strings for `language`, if it has them.

@@ -2,6 +2,8 @@
 //! example records, written to disk with the real output writer and read
 //! back with real parsers (jsonschema, csv, calamine, quick-xml).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::Path;
@@ -18,6 +20,8 @@ use trede::sitemap::SitemapEntry;
 use trede::tables::{NormTable, Weights};
 use trede::urls::{self, Urls};
 use trede::{feeds, opendata, records, sitemap};
+
+use common::Site;
 
 const REFERENCE: Date = date(2026, 11, 30);
 
@@ -45,6 +49,11 @@ fn example_registry() -> (Registry, SiteConfig, Urls) {
     .unwrap();
     let urls = Urls::new(&config.base_url);
     (registry, config, urls)
+}
+
+fn words(config: &SiteConfig) -> opendata::OpenDataWords {
+    let strings = trede::theme::default_strings("nl").unwrap();
+    opendata::OpenDataWords::from_strings(&strings, config).unwrap()
 }
 
 /// Every element's text, unescaped by quick-xml, keyed by its path.
@@ -85,7 +94,7 @@ fn xml_texts(xml: &str) -> BTreeMap<String, Vec<String>> {
 #[test]
 fn example_registry_open_data_round_trips_through_disk() {
     let (registry, config, urls) = example_registry();
-    let mut files: Vec<OutputFile> = opendata::files(&registry, &config, &urls);
+    let mut files: Vec<OutputFile> = opendata::files(&registry, &config, &urls, &words(&config));
     files.push(feeds::registry_changes(
         &registry,
         &config,
@@ -210,7 +219,7 @@ fn example_registry_open_data_round_trips_through_disk() {
     assert_eq!(sitemap["urlset/url/loc"].len(), n);
 
     // The page's list of downloads has the real sizes.
-    let datasets = opendata::datasets(&registry, &config, &urls, &files);
+    let datasets = opendata::datasets(&registry, &config, &urls, &files, &words(&config));
     assert!(datasets.iter().any(|d| d.key == "feed"));
     for d in &datasets {
         assert_eq!(d.size_bytes as usize, read(d.path).len());
@@ -220,8 +229,109 @@ fn example_registry_open_data_round_trips_through_disk() {
 #[test]
 fn example_registry_files_are_reproducible() {
     let (registry, config, urls) = example_registry();
-    let first = opendata::files(&registry, &config, &urls);
+    let first = opendata::files(&registry, &config, &urls, &words(&config));
     let (registry, config, urls) = example_registry();
-    let second = opendata::files(&registry, &config, &urls);
+    let second = opendata::files(&registry, &config, &urls, &words(&config));
     assert!(first == second);
+}
+
+/// Copies the default theme into the site, with `edit` applied to its
+/// strings file.
+fn override_strings(site: &Site, edit: impl Fn(String) -> String) {
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for entry in walkdir::WalkDir::new(&theme) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&theme).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let text = std::fs::read(entry.path()).unwrap();
+            let path = format!("themes/default/{rel}");
+            if rel == "strings/nl.toml" {
+                site.write(&path, &edit(String::from_utf8(text).unwrap()));
+            } else {
+                let full = site.root().join(&path);
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(full, text).unwrap();
+            }
+        }
+    }
+}
+
+fn replace_once(text: &str, old: &str, new: &str) -> String {
+    assert_eq!(text.matches(old).count(), 1, "{old}");
+    text.replace(old, new)
+}
+
+#[test]
+fn a_site_overriding_the_strings_changes_the_page_and_the_metadata() {
+    let site = Site::new();
+    override_strings(&site, |strings| {
+        let strings = replace_once(
+            &strings,
+            "title = \"Register (CSV)\"",
+            "title = \"Het register als komma-bestand\"",
+        );
+        replace_once(
+            &strings,
+            "kvk = \"KvK-nummer: 8 cijfers, als tekst zodat voorloopnullen blijven staan.\"",
+            "kvk = \"Inschrijfnummer bij de Kamer van Koophandel.\"",
+        )
+    });
+    site.build().success();
+
+    let page = site.read("public/open-data/index.html");
+    assert!(page.contains("Het register als komma-bestand"), "{page}");
+    assert!(page.contains("Inschrijfnummer bij de Kamer van Koophandel."));
+    assert!(!page.contains("Register (CSV)"));
+    assert!(!page.contains("voorloopnullen"));
+
+    let meta: Value =
+        serde_json::from_str(&site.read("public/data/registry.csv-metadata.json")).unwrap();
+    let kvk = &meta["tableSchema"]["columns"][2];
+    assert_eq!(kvk["name"], "kvk");
+    assert_eq!(
+        kvk["dc:description"],
+        "Inschrijfnummer bij de Kamer van Koophandel."
+    );
+
+    let catalog: Value = serde_json::from_str(&site.read("public/data/catalog.jsonld")).unwrap();
+    let csv = catalog["dcat:dataset"][0]["dcat:distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dct:format"]["@id"].as_str().unwrap().ends_with("/CSV"))
+        .unwrap();
+    assert_eq!(csv["dct:title"]["@value"], "Het register als komma-bestand");
+    assert_eq!(csv["dct:title"]["@language"], "nl");
+
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(
+        std::fs::read(site.public().join(opendata::XLSX_PATH)).unwrap(),
+    ))
+    .unwrap();
+    let docs = workbook.worksheet_range("Kolommen").unwrap();
+    assert_eq!(
+        docs.get((3, 2)),
+        Some(&Data::String(
+            "Inschrijfnummer bij de Kamer van Koophandel.".into()
+        ))
+    );
+}
+
+#[test]
+fn a_strings_file_without_open_data_words_fails_the_build_naming_the_key() {
+    let site = Site::new();
+    override_strings(&site, |strings| {
+        replace_once(&strings, "columns_sheet = \"Kolommen\"\n", "")
+    });
+    let output = site.build().failure().code(1).get_output().clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the strings file has no text for `open_data.xlsx.columns_sheet`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("themes/default/strings/nl.toml"),
+        "{stderr}"
+    );
+    assert!(!site.public().exists(), "nothing is written");
 }
