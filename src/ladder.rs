@@ -289,14 +289,23 @@ pub fn indirect_fte(
     purchases: &[Purchase],
     supplier: impl Fn(&str) -> Option<SupplierFigures>,
 ) -> IndirectFte {
+    indirect_fte_indexed(purchases, |_, id| supplier(id))
+}
+
+/// [`indirect_fte`], with `supplier` also given the index of the purchase
+/// in `purchases`, for a caller that has looked every supplier up already.
+pub fn indirect_fte_indexed(
+    purchases: &[Purchase],
+    supplier: impl Fn(usize, &str) -> Option<SupplierFigures>,
+) -> IndirectFte {
     let mut withdrawn_suppliers = Vec::new();
-    let mut terms = Vec::with_capacity(purchases.len());
-    for purchase in purchases {
+    let mut terms = Terms::default();
+    for (index, purchase) in purchases.iter().enumerate() {
         match purchase {
             Purchase::Registry {
                 supplier: id,
                 amount_eur,
-            } => match supplier(id) {
+            } => match supplier(index, id) {
                 Some(figures) if figures.withdrawn => withdrawn_suppliers.push(id.clone()),
                 Some(figures) => {
                     terms.push(pro_rata(
@@ -322,7 +331,7 @@ pub fn indirect_fte(
     withdrawn_suppliers.sort();
     withdrawn_suppliers.dedup();
     IndirectFte {
-        total: sum_in_order(terms),
+        total: terms.sum(),
         withdrawn_suppliers,
     }
 }
@@ -337,9 +346,42 @@ fn pro_rata(amount_eur: f64, direct_fte: f64, revenue_eur: f64) -> f64 {
 
 /// Sums in ascending order, so the result does not depend on the input order.
 fn sum_in_order(terms: impl IntoIterator<Item = f64>) -> f64 {
-    let mut terms: Vec<f64> = terms.into_iter().collect();
-    terms.sort_by(f64::total_cmp);
-    terms.into_iter().sum()
+    let mut in_order = Terms::default();
+    terms.into_iter().for_each(|t| in_order.push(t));
+    in_order.sum()
+}
+
+/// Terms to add in ascending order; a record has a handful, kept on the
+/// stack (no allocation per record).
+#[derive(Default)]
+struct Terms {
+    small: [f64; 8],
+    len: usize,
+    more: Vec<f64>,
+}
+
+impl Terms {
+    fn push(&mut self, term: f64) {
+        if self.len < self.small.len() {
+            self.small[self.len] = term;
+            self.len += 1;
+        } else {
+            if self.more.is_empty() {
+                self.more.extend_from_slice(&self.small);
+            }
+            self.more.push(term);
+        }
+    }
+
+    fn sum(mut self) -> f64 {
+        let terms = if self.more.is_empty() {
+            &mut self.small[..self.len]
+        } else {
+            &mut self.more[..]
+        };
+        terms.sort_by(f64::total_cmp);
+        terms.iter().sum()
+    }
 }
 
 /// Step 3: the cap, Ic = min(I, 4 x D), so the indirect part is at most 80% of the total.
@@ -704,8 +746,19 @@ pub fn compute(
     norms: &NormTable,
     supplier: impl Fn(&str) -> Option<SupplierFigures>,
 ) -> Outcome {
+    compute_indexed(input, weights, norms, |_, id| supplier(id))
+}
+
+/// [`compute`], with `supplier` also given the index of the purchase in
+/// `input.purchases` (see [`indirect_fte_indexed`]).
+pub fn compute_indexed(
+    input: &OrgInput,
+    weights: &Weights,
+    norms: &NormTable,
+    supplier: impl Fn(usize, &str) -> Option<SupplierFigures>,
+) -> Outcome {
     let direct = direct_weighted_fte(input.target_group, weights);
-    let indirect = indirect_fte(input.purchases, supplier);
+    let indirect = indirect_fte_indexed(input.purchases, supplier);
     let capped = cap_indirect(indirect.total, direct);
     let percentages = percentages(direct, capped, input.total_fte);
     let norm_lookup = norms_for_size(norms, input.employees);

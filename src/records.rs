@@ -5,8 +5,13 @@
 //! Checks that need the whole registry (duplicates, supplier references,
 //! levels) live in [`crate::registry`].
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ffi::OsString;
+use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -17,7 +22,7 @@ use toml::value::Datetime;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, list_keys};
 use crate::ladder::{self, Level, Purchase, RecordedStatus, TargetGroupRow};
 use crate::tables::Weights;
-use crate::toml_input::{self, Schema};
+use crate::toml_input::{self, Line, OutsideSubset, Scalar, Schema};
 
 /// The folder, under the site root, that holds the records.
 pub const RECORDS_DIR: &str = "content/organisations";
@@ -131,65 +136,68 @@ pub struct RecordSpans {
     pub purchases: Vec<Range<usize>>,
 }
 
-#[derive(Deserialize)]
+/// A record as written, before the checks. The strings borrow from the
+/// text when the fast reader ([`fast_raw`]) read it, and are owned when
+/// serde did (from `toml`'s spanned document).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRecord {
-    name: Spanned<String>,
-    kvk: Spanned<String>,
-    city: Spanned<String>,
-    province: Spanned<String>,
-    sector: Spanned<String>,
-    website: Option<Spanned<String>>,
-    summary: Option<String>,
-    description: Option<String>,
-    summary_en: Option<String>,
-    description_en: Option<String>,
-    certificate: RawCertificate,
-    measurement: RawMeasurement,
+struct RawRecord<'a> {
+    name: Spanned<Cow<'a, str>>,
+    kvk: Spanned<Cow<'a, str>>,
+    city: Spanned<Cow<'a, str>>,
+    province: Spanned<Cow<'a, str>>,
+    sector: Spanned<Cow<'a, str>>,
+    website: Option<Spanned<Cow<'a, str>>>,
+    summary: Option<Cow<'a, str>>,
+    description: Option<Cow<'a, str>>,
+    summary_en: Option<Cow<'a, str>>,
+    description_en: Option<Cow<'a, str>>,
+    certificate: RawCertificate<'a>,
+    measurement: RawMeasurement<'a>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCertificate {
-    number: Spanned<String>,
-    body: Spanned<String>,
+struct RawCertificate<'a> {
+    number: Spanned<Cow<'a, str>>,
+    body: Spanned<Cow<'a, str>>,
     issued: Spanned<Datetime>,
     expires: Option<Spanned<Datetime>>,
-    status: Option<Spanned<String>>,
-    declared_level: Option<Spanned<String>>,
+    status: Option<Spanned<Cow<'a, str>>>,
+    declared_level: Option<Spanned<Cow<'a, str>>>,
     #[serde(default)]
     aspirant_plan: bool,
     aspirant_extensions: Option<Spanned<i64>>,
     quality_met: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawMeasurement {
+struct RawMeasurement<'a> {
     year: Spanned<i64>,
     employees: Spanned<i64>,
     total_fte: Spanned<f64>,
     revenue_eur: Option<Spanned<f64>>,
     #[serde(default)]
-    target_group: Vec<RawRow>,
+    target_group: Vec<RawRow<'a>>,
     #[serde(default)]
-    purchases: Vec<RawPurchase>,
+    purchases: Vec<RawPurchase<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRow {
-    position: Spanned<String>,
-    contract: Spanned<String>,
+struct RawRow<'a> {
+    position: Spanned<Cow<'a, str>>,
+    contract: Spanned<Cow<'a, str>>,
     fte: Spanned<f64>,
     persons: Spanned<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawPurchase {
-    supplier: Option<Spanned<String>>,
-    supplier_name: Option<Spanned<String>>,
+struct RawPurchase<'a> {
+    supplier: Option<Spanned<Cow<'a, str>>>,
+    supplier_name: Option<Spanned<Cow<'a, str>>>,
     amount_eur: Spanned<f64>,
     supplier_revenue_eur: Option<Spanned<f64>>,
     supplier_direct_fte: Option<Spanned<f64>>,
@@ -267,7 +275,13 @@ pub fn is_valid_id(id: &str) -> bool {
 
 /// The canonical spelling of a province, accepting `Friesland` and any case.
 pub fn canonical_province(name: &str) -> Option<&'static str> {
-    let lower = name.trim().to_lowercase();
+    // The canonical spelling itself, by far the most common, without
+    // lowercasing anything.
+    let name = name.trim();
+    if let Some(p) = PROVINCES.iter().copied().find(|p| *p == name) {
+        return Some(p);
+    }
+    let lower = name.to_lowercase();
     if lower == "friesland" || lower == "fryslan" {
         return Some("Fryslân");
     }
@@ -286,20 +300,28 @@ pub fn load_all(
     diagnostics: &mut Diagnostics,
 ) -> Vec<Organisation> {
     let dir = root.join(RECORDS_DIR);
-    let mut files = Vec::new();
+    let mut names: Vec<OsString> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_file() {
-                files.push(path);
+            // The entry's type comes with the listing; only a symbolic link
+            // (or a file system that does not say) costs a `stat`.
+            let is_file = match entry.file_type() {
+                Ok(kind) if kind.is_file() => true,
+                Ok(kind) if !kind.is_symlink() => false,
+                _ => entry.path().is_file(),
+            };
+            if is_file {
+                names.push(entry.file_name());
             }
         }
     }
-    files.sort();
-    let results: Vec<Result<Organisation, Vec<Diagnostic>>> = files
+    // All in one folder: ordering the names orders the paths.
+    names.sort_unstable();
+    let results: Vec<Result<Organisation, Vec<Diagnostic>>> = names
         .par_iter()
-        .filter_map(|path| {
-            let display = display_path(root, path);
+        .filter_map(|name| {
+            let path = dir.join(name);
+            let display = display_path(root, &path);
             if path.extension().and_then(|e| e.to_str()) != Some("toml") {
                 return Some(Err(vec![
                     Diagnostic::warning("ignored a file that is not a `.toml` record")
@@ -307,7 +329,7 @@ pub fn load_all(
                         .hint("records are `content/organisations/<id>.toml`; move other files elsewhere"),
                 ]));
             }
-            let text = match std::fs::read_to_string(path) {
+            let text = match read_text(&path) {
                 Ok(text) => text,
                 Err(error) => {
                     return Some(Err(vec![
@@ -319,7 +341,7 @@ pub fn load_all(
             Some(parse_record(&id, Source::new(display, text), weights, reference))
         })
         .collect();
-    let mut organisations = Vec::new();
+    let mut organisations = Vec::with_capacity(results.len());
     for result in results {
         match result {
             Ok(org) => organisations.push(org),
@@ -327,6 +349,39 @@ pub fn load_all(
         }
     }
     organisations
+}
+
+/// A whole file as text: one `open`, reads into a buffer each thread
+/// reuses, and one copy into the shared text (`std::fs::read_to_string`
+/// also asks the file's size and position first, two more system calls per
+/// record). Errors are those of `read_to_string`.
+fn read_text(path: &Path) -> io::Result<Arc<str>> {
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        let mut file = std::fs::File::open(path)?;
+        if buffer.len() < 64 * 1024 {
+            buffer.resize(64 * 1024, 0);
+        }
+        let mut len = 0;
+        loop {
+            if len == buffer.len() {
+                buffer.resize(2 * len, 0);
+            }
+            match file.read(&mut buffer[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        match std::str::from_utf8(&buffer[..len]) {
+            Ok(text) => Ok(Arc::from(text)),
+            // The same error, worded as `read_to_string` words it.
+            Err(_) => std::fs::read_to_string(path).map(Arc::from),
+        }
+    })
 }
 
 /// A path relative to the site root, with forward slashes, for messages.
@@ -338,13 +393,39 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 /// Parses and checks one record file. Warnings travel in the `Err` side only
 /// when there are also errors; a valid record's warnings come from the
 /// registry checks.
+///
+/// Most records are plain TOML that [`toml_input::Lines`] reads several
+/// times faster than `toml` builds its spanned document; such a record that
+/// passes every check is done. Any other record, and any record with a
+/// problem, is read again by [`toml_input::parse`] and checked again, so
+/// every message is exactly what the full parser gives.
 pub fn parse_record(
     id: &str,
     source: Source,
     weights: &Weights,
     reference: Date,
 ) -> Result<Organisation, Vec<Diagnostic>> {
+    let text = Arc::clone(&source.text);
+    let source = match fast_raw(&text) {
+        Ok(raw) => match check_record(id, source, raw, weights, reference) {
+            Ok(org) => return Ok(org),
+            Err((_, source)) => source,
+        },
+        Err(OutsideSubset) => source,
+    };
     let raw: RawRecord = toml_input::parse(&source, RECORD_SCHEMA)?;
+    check_record(id, source, raw, weights, reference).map_err(|(problems, _)| problems)
+}
+
+/// Every per-record check on a raw record; on failure the problems, and the
+/// source back.
+fn check_record(
+    id: &str,
+    source: Source,
+    raw: RawRecord<'_>,
+    weights: &Weights,
+    reference: Date,
+) -> Result<Organisation, (Vec<Diagnostic>, Source)> {
     let mut check = Checker {
         source: &source,
         problems: Vec::new(),
@@ -359,7 +440,7 @@ pub fn parse_record(
     let name = check.non_empty(&raw.name, "name");
     let city = check.non_empty(&raw.city, "city");
     let sector = check.non_empty(&raw.sector, "sector");
-    let kvk = raw.kvk.get_ref().clone();
+    let kvk: &str = raw.kvk.get_ref();
     if kvk.len() != 8 || !kvk.bytes().all(|b| b.is_ascii_digit()) {
         check.error(
             &raw.kvk,
@@ -389,6 +470,9 @@ pub fn parse_record(
     }
     let certificate = check.certificate(&raw.certificate, reference);
     let measurement = check.measurement(&raw.measurement, weights);
+    if !check.problems.is_empty() {
+        return Err((check.problems, source));
+    }
     let spans = RecordSpans {
         kvk: raw.kvk.span(),
         certificate_number: raw.certificate.number.span(),
@@ -405,25 +489,260 @@ pub fn parse_record(
             })
             .collect(),
     };
-    if !check.problems.is_empty() {
-        return Err(check.problems);
-    }
     Ok(Organisation {
         id: id.to_string(),
         name,
-        kvk,
+        kvk: raw.kvk.into_inner().into_owned(),
         city,
         province: province.unwrap_or_default(),
         sector,
-        website: raw.website.map(|w| w.into_inner()),
-        summary: raw.summary,
-        description: raw.description,
-        summary_en: raw.summary_en,
-        description_en: raw.description_en,
+        website: raw.website.map(|w| w.into_inner().into_owned()),
+        summary: raw.summary.map(Cow::into_owned),
+        description: raw.description.map(Cow::into_owned),
+        summary_en: raw.summary_en.map(Cow::into_owned),
+        description_en: raw.description_en.map(Cow::into_owned),
         certificate: certificate.expect("no errors means a certificate"),
         measurement: measurement.expect("no errors means a measurement"),
         spans,
         source,
+    })
+}
+
+/// Where the fast reader is in a record.
+#[derive(Clone, Copy, PartialEq)]
+enum Section {
+    Root,
+    Certificate,
+    Measurement,
+    TargetGroup,
+    Purchase,
+}
+
+/// Sets a field once: a key given twice is outside the fast path (the full
+/// parser reports it).
+fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), OutsideSubset> {
+    match slot {
+        Some(_) => Err(OutsideSubset),
+        None => {
+            *slot = Some(value);
+            Ok(())
+        }
+    }
+}
+
+/// The raw record of a plain TOML text, read with [`toml_input::Lines`]:
+/// exactly what serde makes of `toml`'s document (the same values and
+/// spans), or [`OutsideSubset`] for anything less plain, and for anything
+/// the full path reports (an unknown or repeated key or table, a wrong type,
+/// a missing key).
+fn fast_raw(text: &str) -> Result<RawRecord<'_>, OutsideSubset> {
+    type S<'a> = Spanned<Cow<'a, str>>;
+    fn string<'a>(value: Scalar<'a>, span: Range<usize>) -> Result<S<'a>, OutsideSubset> {
+        match value {
+            Scalar::Str(s) => Ok(Spanned::new(span, s)),
+            _ => Err(OutsideSubset),
+        }
+    }
+    fn float(value: Scalar<'_>, span: Range<usize>) -> Result<Spanned<f64>, OutsideSubset> {
+        match value {
+            Scalar::Float(x) => Ok(Spanned::new(span, x)),
+            // TOML integers are accepted where a float is expected (spec 2),
+            // converted as serde converts them.
+            Scalar::Int(n) => Ok(Spanned::new(span, n as f64)),
+            _ => Err(OutsideSubset),
+        }
+    }
+    fn int(value: Scalar<'_>, span: Range<usize>) -> Result<Spanned<i64>, OutsideSubset> {
+        match value {
+            Scalar::Int(n) => Ok(Spanned::new(span, n)),
+            _ => Err(OutsideSubset),
+        }
+    }
+    fn date(value: Scalar<'_>, span: Range<usize>) -> Result<Spanned<Datetime>, OutsideSubset> {
+        match value {
+            Scalar::Date(d) => Ok(Spanned::new(span, d)),
+            _ => Err(OutsideSubset),
+        }
+    }
+    fn boolean(value: Scalar<'_>) -> Result<bool, OutsideSubset> {
+        match value {
+            Scalar::Bool(b) => Ok(b),
+            _ => Err(OutsideSubset),
+        }
+    }
+    #[derive(Default)]
+    struct Row<'a> {
+        position: Option<S<'a>>,
+        contract: Option<S<'a>>,
+        fte: Option<Spanned<f64>>,
+        persons: Option<Spanned<i64>>,
+    }
+    #[derive(Default)]
+    struct Buy<'a> {
+        supplier: Option<S<'a>>,
+        supplier_name: Option<S<'a>>,
+        amount_eur: Option<Spanned<f64>>,
+        supplier_revenue_eur: Option<Spanned<f64>>,
+        supplier_direct_fte: Option<Spanned<f64>>,
+    }
+
+    let (mut name, mut kvk, mut city, mut province, mut sector) = (None, None, None, None, None);
+    let mut website = None;
+    let (mut summary, mut description, mut summary_en, mut description_en) =
+        (None, None, None, None);
+    let (mut number, mut body, mut issued, mut expires, mut status) =
+        (None, None, None, None, None);
+    let (mut declared_level, mut aspirant_plan, mut aspirant_extensions, mut quality_met) =
+        (None, None, None, None);
+    let (mut year, mut employees, mut total_fte, mut revenue_eur) = (None, None, None, None);
+    let mut rows: Vec<Row> = Vec::new();
+    let mut buys: Vec<Buy> = Vec::new();
+    let (mut seen_certificate, mut seen_measurement) = (false, false);
+
+    let mut section = Section::Root;
+    let mut lines = toml_input::Lines::new(text);
+    while let Some(line) = lines.next()? {
+        let (key, value, span) = match line {
+            Line::Table { name, array } => {
+                section = match (name, array) {
+                    ("certificate", false) if !seen_certificate => {
+                        seen_certificate = true;
+                        Section::Certificate
+                    }
+                    ("measurement", false) if !seen_measurement => {
+                        seen_measurement = true;
+                        Section::Measurement
+                    }
+                    ("measurement.target_group", true) if seen_measurement => {
+                        rows.push(Row::default());
+                        Section::TargetGroup
+                    }
+                    ("measurement.purchases", true) if seen_measurement => {
+                        buys.push(Buy::default());
+                        Section::Purchase
+                    }
+                    _ => return Err(OutsideSubset),
+                };
+                continue;
+            }
+            Line::Pair { key, value, span } => (key, value, span),
+        };
+        match (section, key) {
+            (Section::Root, "name") => once(&mut name, string(value, span)?)?,
+            (Section::Root, "kvk") => once(&mut kvk, string(value, span)?)?,
+            (Section::Root, "city") => once(&mut city, string(value, span)?)?,
+            (Section::Root, "province") => once(&mut province, string(value, span)?)?,
+            (Section::Root, "sector") => once(&mut sector, string(value, span)?)?,
+            (Section::Root, "website") => once(&mut website, string(value, span)?)?,
+            (Section::Root, "summary") => once(&mut summary, string(value, span)?.into_inner())?,
+            (Section::Root, "description") => {
+                once(&mut description, string(value, span)?.into_inner())?
+            }
+            (Section::Root, "summary_en") => {
+                once(&mut summary_en, string(value, span)?.into_inner())?
+            }
+            (Section::Root, "description_en") => {
+                once(&mut description_en, string(value, span)?.into_inner())?
+            }
+            (Section::Certificate, "number") => once(&mut number, string(value, span)?)?,
+            (Section::Certificate, "body") => once(&mut body, string(value, span)?)?,
+            (Section::Certificate, "issued") => once(&mut issued, date(value, span)?)?,
+            (Section::Certificate, "expires") => once(&mut expires, date(value, span)?)?,
+            (Section::Certificate, "status") => once(&mut status, string(value, span)?)?,
+            (Section::Certificate, "declared_level") => {
+                once(&mut declared_level, string(value, span)?)?
+            }
+            (Section::Certificate, "aspirant_plan") => once(&mut aspirant_plan, boolean(value)?)?,
+            (Section::Certificate, "aspirant_extensions") => {
+                once(&mut aspirant_extensions, int(value, span)?)?
+            }
+            (Section::Certificate, "quality_met") => once(&mut quality_met, boolean(value)?)?,
+            (Section::Measurement, "year") => once(&mut year, int(value, span)?)?,
+            (Section::Measurement, "employees") => once(&mut employees, int(value, span)?)?,
+            (Section::Measurement, "total_fte") => once(&mut total_fte, float(value, span)?)?,
+            (Section::Measurement, "revenue_eur") => once(&mut revenue_eur, float(value, span)?)?,
+            (Section::TargetGroup, key) => {
+                let row = rows.last_mut().ok_or(OutsideSubset)?;
+                match key {
+                    "position" => once(&mut row.position, string(value, span)?)?,
+                    "contract" => once(&mut row.contract, string(value, span)?)?,
+                    "fte" => once(&mut row.fte, float(value, span)?)?,
+                    "persons" => once(&mut row.persons, int(value, span)?)?,
+                    _ => return Err(OutsideSubset),
+                }
+            }
+            (Section::Purchase, key) => {
+                let buy = buys.last_mut().ok_or(OutsideSubset)?;
+                match key {
+                    "supplier" => once(&mut buy.supplier, string(value, span)?)?,
+                    "supplier_name" => once(&mut buy.supplier_name, string(value, span)?)?,
+                    "amount_eur" => once(&mut buy.amount_eur, float(value, span)?)?,
+                    "supplier_revenue_eur" => {
+                        once(&mut buy.supplier_revenue_eur, float(value, span)?)?
+                    }
+                    "supplier_direct_fte" => {
+                        once(&mut buy.supplier_direct_fte, float(value, span)?)?
+                    }
+                    _ => return Err(OutsideSubset),
+                }
+            }
+            _ => return Err(OutsideSubset),
+        }
+    }
+
+    let target_group = rows
+        .into_iter()
+        .map(|row| {
+            Ok(RawRow {
+                position: row.position.ok_or(OutsideSubset)?,
+                contract: row.contract.ok_or(OutsideSubset)?,
+                fte: row.fte.ok_or(OutsideSubset)?,
+                persons: row.persons.ok_or(OutsideSubset)?,
+            })
+        })
+        .collect::<Result<_, OutsideSubset>>()?;
+    let purchases = buys
+        .into_iter()
+        .map(|buy| {
+            Ok(RawPurchase {
+                supplier: buy.supplier,
+                supplier_name: buy.supplier_name,
+                amount_eur: buy.amount_eur.ok_or(OutsideSubset)?,
+                supplier_revenue_eur: buy.supplier_revenue_eur,
+                supplier_direct_fte: buy.supplier_direct_fte,
+            })
+        })
+        .collect::<Result<_, OutsideSubset>>()?;
+    Ok(RawRecord {
+        name: name.ok_or(OutsideSubset)?,
+        kvk: kvk.ok_or(OutsideSubset)?,
+        city: city.ok_or(OutsideSubset)?,
+        province: province.ok_or(OutsideSubset)?,
+        sector: sector.ok_or(OutsideSubset)?,
+        website,
+        summary,
+        description,
+        summary_en,
+        description_en,
+        certificate: RawCertificate {
+            number: number.ok_or(OutsideSubset)?,
+            body: body.ok_or(OutsideSubset)?,
+            issued: issued.ok_or(OutsideSubset)?,
+            expires,
+            status,
+            declared_level,
+            aspirant_plan: aspirant_plan.unwrap_or(false),
+            aspirant_extensions,
+            quality_met,
+        },
+        measurement: RawMeasurement {
+            year: year.ok_or(OutsideSubset)?,
+            employees: employees.ok_or(OutsideSubset)?,
+            total_fte: total_fte.ok_or(OutsideSubset)?,
+            revenue_eur,
+            target_group,
+            purchases,
+        },
     })
 }
 
@@ -462,7 +781,7 @@ impl Checker<'_> {
         );
     }
 
-    fn non_empty(&mut self, value: &Spanned<String>, key: &str) -> String {
+    fn non_empty(&mut self, value: &Spanned<Cow<'_, str>>, key: &str) -> String {
         let text = value.get_ref().trim();
         if text.is_empty() {
             self.error(
@@ -481,7 +800,7 @@ impl Checker<'_> {
             .ok()
     }
 
-    fn certificate(&mut self, raw: &RawCertificate, reference: Date) -> Option<Certificate> {
+    fn certificate(&mut self, raw: &RawCertificate<'_>, reference: Date) -> Option<Certificate> {
         let number = self.non_empty(&raw.number, "certificate.number");
         let body = self.non_empty(&raw.body, "certificate.body");
         let issued = self.date(&raw.issued, "certificate.issued");
@@ -575,7 +894,7 @@ impl Checker<'_> {
         })
     }
 
-    fn measurement(&mut self, raw: &RawMeasurement, weights: &Weights) -> Option<Measurement> {
+    fn measurement(&mut self, raw: &RawMeasurement<'_>, weights: &Weights) -> Option<Measurement> {
         let mut ok = true;
         let employees = *raw.employees.get_ref();
         if employees < 1 || employees > u32::MAX as i64 {
@@ -621,11 +940,12 @@ impl Checker<'_> {
         let mut rows = Vec::new();
         let (mut fte_sum, mut payroll_persons) = (0.0, 0i64);
         for (i, row) in raw.target_group.iter().enumerate() {
-            let key = format!("measurement.target_group[{i}]");
+            // Built only for a message: most records have none.
+            let key = || format!("measurement.target_group[{i}]");
             if weights.position(row.position.get_ref()).is_none() {
                 self.error(
                     &row.position,
-                    &format!("{key}.position"),
+                    &format!("{}.position", key()),
                     format!("unknown position \"{}\"", row.position.get_ref()),
                     format!(
                         "valid positions are {}",
@@ -637,7 +957,7 @@ impl Checker<'_> {
             if weights.contract(row.contract.get_ref()).is_none() {
                 self.error(
                     &row.contract,
-                    &format!("{key}.contract"),
+                    &format!("{}.contract", key()),
                     format!("unknown contract \"{}\"", row.contract.get_ref()),
                     format!(
                         "valid contracts are {}",
@@ -650,7 +970,7 @@ impl Checker<'_> {
             if !(fte >= 0.0 && fte.is_finite()) {
                 self.error(
                     &row.fte,
-                    &format!("{key}.fte"),
+                    &format!("{}.fte", key()),
                     "`fte` must not be negative",
                     "give the FTE of this group, 0 or more",
                 );
@@ -660,19 +980,19 @@ impl Checker<'_> {
             if persons < 0 || persons > u32::MAX as i64 {
                 self.error(
                     &row.persons,
-                    &format!("{key}.persons"),
+                    &format!("{}.persons", key()),
                     "`persons` must not be negative",
                     "give the number of people in this group, 0 or more",
                 );
                 ok = false;
             }
             fte_sum += fte.max(0.0);
-            if PAYROLL_CONTRACTS.contains(&row.contract.get_ref().as_str()) {
+            if PAYROLL_CONTRACTS.contains(&&**row.contract.get_ref()) {
                 payroll_persons += persons.max(0);
             }
             rows.push(TargetGroupRow {
-                position: row.position.get_ref().clone(),
-                contract: row.contract.get_ref().clone(),
+                position: row.position.get_ref().to_string(),
+                contract: row.contract.get_ref().to_string(),
                 fte,
                 persons: persons.clamp(0, u32::MAX as i64) as u32,
             });
@@ -687,12 +1007,12 @@ impl Checker<'_> {
         }
         let mut purchases = Vec::new();
         for (i, p) in raw.purchases.iter().enumerate() {
-            let key = format!("measurement.purchases[{i}]");
+            let key = || format!("measurement.purchases[{i}]");
             let amount = *p.amount_eur.get_ref();
             if !(amount > 0.0 && amount.is_finite()) {
                 self.error(
                     &p.amount_eur,
-                    &format!("{key}.amount_eur"),
+                    &format!("{}.amount_eur", key()),
                     "`amount_eur` must be greater than 0",
                     "give the purchase value in euros",
                 );
@@ -705,12 +1025,12 @@ impl Checker<'_> {
                         (&p.supplier_direct_fte, "supplier_direct_fte"),
                     ] {
                         if let Some(extra) = extra {
-                            self.error(extra, &format!("{key}.{name}"), format!("`{name}` belongs to a supplier outside the registry, not to one named by `supplier`"), "remove it: a registry supplier's own record gives its figures");
+                            self.error(extra, &format!("{}.{name}", key()), format!("`{name}` belongs to a supplier outside the registry, not to one named by `supplier`"), "remove it: a registry supplier's own record gives its figures");
                             ok = false;
                         }
                     }
                     purchases.push(Purchase::Registry {
-                        supplier: supplier.get_ref().clone(),
+                        supplier: supplier.get_ref().to_string(),
                         amount_eur: amount,
                     });
                 }
@@ -732,7 +1052,7 @@ impl Checker<'_> {
                     match (revenue, direct) {
                         (Some(supplier_revenue_eur), Some(supplier_direct_fte)) => {
                             purchases.push(Purchase::External {
-                                supplier_name: name.get_ref().clone(),
+                                supplier_name: name.get_ref().to_string(),
                                 amount_eur: amount,
                                 supplier_revenue_eur,
                                 supplier_direct_fte,
@@ -742,11 +1062,11 @@ impl Checker<'_> {
                     }
                 }
                 (Some(supplier), Some(_)) => {
-                    self.error(supplier, &key, "a purchase names both `supplier` and `supplier_name`", "use `supplier` for a registry organisation's id, or `supplier_name` with its figures for one outside the registry, not both");
+                    self.error(supplier, &key(), "a purchase names both `supplier` and `supplier_name`", "use `supplier` for a registry organisation's id, or `supplier_name` with its figures for one outside the registry, not both");
                     ok = false;
                 }
                 (None, None) => {
-                    self.error(&p.amount_eur, &key, "a purchase names no supplier", "add `supplier = \"<id>\"` for a registry organisation, or `supplier_name`, `supplier_revenue_eur` and `supplier_direct_fte` for one outside it");
+                    self.error(&p.amount_eur, &key(), "a purchase names no supplier", "add `supplier = \"<id>\"` for a registry organisation, or `supplier_name`, `supplier_revenue_eur` and `supplier_direct_fte` for one outside it");
                     ok = false;
                 }
             }
@@ -765,7 +1085,7 @@ impl Checker<'_> {
         &mut self,
         value: &Option<Spanned<f64>>,
         row: &Spanned<f64>,
-        key: &str,
+        key: &dyn Fn() -> String,
         name: &str,
         strictly: bool,
     ) -> Option<f64> {
@@ -773,7 +1093,7 @@ impl Checker<'_> {
             None => {
                 self.error(
                     row,
-                    &format!("{key}.{name}"),
+                    &format!("{}.{name}", key()),
                     format!("a purchase from a supplier outside the registry needs `{name}`"),
                     format!("add `{name} = ...` to this purchase"),
                 );
@@ -790,7 +1110,7 @@ impl Checker<'_> {
                     };
                     self.error(
                         v,
-                        &format!("{key}.{name}"),
+                        &format!("{}.{name}", key()),
                         format!("`{name}` must be {bound}"),
                         format!("give the supplier's figure, {bound}"),
                     );
@@ -799,5 +1119,192 @@ impl Checker<'_> {
                 Some(x)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the full path makes of a text: `toml`'s spanned document
+    /// through serde.
+    fn slow_raw(text: &str) -> Result<RawRecord<'static>, Vec<Diagnostic>> {
+        toml_input::parse(&Source::new("x.toml", text), RECORD_SCHEMA)
+    }
+
+    fn example_records() -> Vec<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(RECORDS_DIR);
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        texts.sort();
+        assert!(texts.len() > 10);
+        texts
+    }
+
+    /// Records in every form the fast reader accepts, and some it leaves to
+    /// the full parser.
+    const EDGES: &str = r#"# comment with "quotes" and = signs	and a tab
+name = "Escapes \"quoted\" \\ back\tslash\nnewline" # trailing comment
+kvk="12345678"
+  city   =   'Letterlijk \n geen escape'
+province = "friesland"
+sector = "Bouw & Infra — ünicode"
+website = "https://example.nl/pad?x=1#anker"
+summary = ""
+description = """
+Regel één,
+regel "twee" met ""twee"" aanhalingstekens.
+"""
+summary_en = """Direct."""
+
+[certificate]
+number = "PSO-1"
+body = "Kiwa"
+issued = 2024-02-29
+expires = 2026-02-28 # a comment
+status = "active"
+declared_level = "trede-1"
+aspirant_plan = true
+aspirant_extensions = 0
+quality_met = false
+
+[measurement]
+year = 2024
+employees = 54
+total_fte = 46
+revenue_eur = 6200000.50
+
+[[measurement.target_group]]
+position = "wajong"
+contract = "regulier"
+fte = 0
+persons = 0
+
+[[measurement.purchases]]
+supplier_name = "Werkbedrijf"
+amount_eur = -0.0
+supplier_revenue_eur = 12000000
+supplier_direct_fte = 310.125
+
+[certificate.extra]
+"#;
+
+    #[test]
+    fn the_fast_reader_reads_records_exactly_as_toml_does() {
+        let mut texts = example_records();
+        texts.push(EDGES.replace("\n[certificate.extra]\n", ""));
+        texts.push(texts[0].replace('\n', "\r\n"));
+        for text in &texts {
+            let fast = fast_raw(text).unwrap_or_else(|_| panic!("fast path reads:\n{text}"));
+            let slow = slow_raw(text).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+        }
+        // Outside the subset: left to the full parser, whatever it says.
+        for outside in [
+            EDGES,                                       // unknown table
+            "name = \"a\\u00e9\"",                       // \u escape
+            "name = \"a\"\nname = \"b\"",                // repeated key
+            "name = \"\"\"a\"\"\"\"",                    // quote before the end
+            "name = \"\"\"a\\\n  b\"\"\"",               // line-ending backslash
+            "[measurement]\nyear = 2024-01-01T10:00:00", // a time
+            "[measurement]\nyear = 2024-01-01 10:00:00", // a time after a space
+            "[measurement]\nyear = 1_000",               // underscores
+            "[measurement]\nyear = 1e3",                 // exponent
+            "[measurement]\nyear = +3",                  // explicit plus
+            "[measurement]\nyear = 03",                  // leading zero
+            "[measurement]\nyear = 3#c",                 // comment glued on
+            "[certificate]\nissued = 2025-02-29",        // no such day
+            "[ certificate ]",                           // spaces in a header
+            "\"name\" = \"a\"",                          // quoted key
+            "certificate.number = \"a\"",                // dotted key
+            "name = \"a\"\r",                            // bare carriage return
+            "name = \"a\u{1}\"",                         // control character
+            "[[measurement.purchases]]\namount_eur = 1", // array before its table
+            "[measurement]\ntarget_group = []",          // inline array
+        ] {
+            assert_eq!(fast_raw(outside).err(), Some(OutsideSubset), "{outside}");
+        }
+    }
+
+    /// Random edits of real records: whatever the fast reader accepts, the
+    /// full parser accepts too, with the same values and spans.
+    #[test]
+    fn the_fast_reader_never_accepts_what_toml_reads_differently() {
+        let mut state = 0x5eed_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let pieces = [
+            "\"",
+            "'",
+            "\\",
+            "#",
+            "\n",
+            "\r",
+            " ",
+            "=",
+            "[",
+            "]",
+            ".",
+            "-",
+            "_",
+            "0",
+            "1",
+            "e",
+            "T",
+            ":",
+            "\t",
+            "x",
+            "é",
+            "\"\"\"",
+            "\\n",
+            "\\u0041",
+            "+",
+            "1.5",
+            "true",
+            "2025-01-01",
+            "[[measurement.purchases]]\n",
+            "[measurement]\n",
+            "name = \"x\"\n",
+            "\u{7f}",
+        ];
+        let bases = example_records();
+        let (mut accepted, mut tried) = (0, 0);
+        for base in bases.iter().take(12) {
+            for _ in 0..250 {
+                let mut text = base.clone();
+                for _ in 0..1 + next() % 3 {
+                    let mut at = next() % (text.len() + 1);
+                    while !text.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    if next() % 3 == 0 {
+                        let mut end = (at + 1 + next() % 4).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        text.replace_range(at..end, "");
+                    } else {
+                        text.insert_str(at, pieces[next() % pieces.len()]);
+                    }
+                }
+                tried += 1;
+                if let Ok(fast) = fast_raw(&text) {
+                    accepted += 1;
+                    let slow = slow_raw(&text).unwrap_or_else(|e| {
+                        panic!("toml rejects what the fast path read: {e:?}\n{text}")
+                    });
+                    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+                }
+            }
+        }
+        // The edits leave plenty of records inside the subset.
+        assert!(accepted > tried / 10, "{accepted} of {tried}");
     }
 }

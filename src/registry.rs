@@ -2,7 +2,8 @@
 //! supplier references, levels), the ladder outcome of every organisation,
 //! and `registry.json` (spec/records.md sections 4 and 5).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -48,7 +49,7 @@ pub struct Registry {
     pub reference_date: Date,
     /// The organisations, sorted by id.
     pub organisations: Vec<Computed>,
-    index: HashMap<String, usize>,
+    index: FastMap<String, usize>,
 }
 
 impl Registry {
@@ -64,12 +65,15 @@ impl Registry {
     ) -> Registry {
         records.sort_by(|a, b| a.id.cmp(&b.id));
         check_duplicates(&records, diagnostics);
-        let positions: HashMap<&str, usize> = records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
-        check_purchases(&records, &positions, diagnostics);
+        // Every supplier reference is looked up once, here; after that the
+        // records refer to each other by index. With a repeated id (only
+        // possible when a caller passes such records) the last one counts.
+        let mut positions: FastMap<&str, usize> = fast_map(records.len());
+        for (i, r) in records.iter().enumerate() {
+            positions.insert(r.id.as_str(), i);
+        }
+        let links = Links::new(&records, &positions);
+        check_purchases(&records, &links, diagnostics);
 
         // Step 1 for everyone first: indirect contributions use only the
         // suppliers' direct figures, so cycles need no special handling.
@@ -77,54 +81,69 @@ impl Registry {
             .par_iter()
             .map(|r| ladder::direct_weighted_fte(&r.measurement.target_group, weights))
             .collect();
-        let supplier = |id: &str| {
-            positions.get(id).map(|&i| SupplierFigures {
-                direct_fte: direct[i],
-                revenue_eur: records[i].measurement.revenue_eur.unwrap_or(0.0),
-                withdrawn: records[i].certificate.status == ladder::RecordedStatus::Withdrawn,
-            })
+        let figures = |s: usize| SupplierFigures {
+            direct_fte: direct[s],
+            revenue_eur: records[s].measurement.revenue_eur.unwrap_or(0.0),
+            withdrawn: records[s].certificate.status == ladder::RecordedStatus::Withdrawn,
         };
         let outcomes: Vec<Outcome> = records
             .par_iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(r, record)| {
                 let input = OrgInput {
-                    employees: r.measurement.employees,
-                    total_fte: r.measurement.total_fte,
-                    target_group: &r.measurement.target_group,
-                    purchases: &r.measurement.purchases,
-                    quality_met: r.certificate.quality_met,
-                    aspirant_plan: r.certificate.aspirant_plan,
+                    employees: record.measurement.employees,
+                    total_fte: record.measurement.total_fte,
+                    target_group: &record.measurement.target_group,
+                    purchases: &record.measurement.purchases,
+                    quality_met: record.certificate.quality_met,
+                    aspirant_plan: record.certificate.aspirant_plan,
                 };
-                ladder::compute(&input, weights, norms, supplier)
+                let suppliers = links.suppliers(r);
+                ladder::compute_indexed(&input, weights, norms, |p, _| suppliers[p].map(figures))
             })
             .collect();
 
-        let mut customers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for record in &records {
-            for purchase in &record.measurement.purchases {
-                if let Purchase::Registry { supplier, .. } = purchase {
-                    if positions.contains_key(supplier.as_str()) && supplier != &record.id {
-                        customers.entry(supplier).or_default().insert(&record.id);
+        // Who buys from whom, by index: customers of `s` in id order, once
+        // each (the records are sorted by id).
+        let mut customers: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
+        for (r, record) in records.iter().enumerate() {
+            for (p, purchase) in record.measurement.purchases.iter().enumerate() {
+                if let (Purchase::Registry { supplier, .. }, Some(s)) =
+                    (purchase, links.suppliers(r)[p])
+                {
+                    if supplier != &record.id {
+                        let list = &mut customers[s];
+                        if list.last().is_none_or(|&c| records[c].id != record.id) {
+                            list.push(r);
+                        }
                     }
                 }
             }
         }
-        let customers: HashMap<String, Vec<String>> = customers
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+        let customer_ids: Vec<Vec<String>> = records
+            .iter()
+            .map(|r| {
+                // A repeated id shares the customers of its last record.
+                let s = positions[r.id.as_str()];
+                customers[s]
+                    .iter()
+                    .map(|&c| records[c].id.clone())
+                    .collect()
+            })
             .collect();
+        drop(links);
+        drop(positions);
 
         let mut organisations = Vec::with_capacity(records.len());
-        for (org, outcome) in records.into_iter().zip(outcomes) {
-            if let Some(computed) = finish(org, outcome, reference_date, &customers, diagnostics) {
+        for ((org, outcome), customers) in records.into_iter().zip(outcomes).zip(customer_ids) {
+            if let Some(computed) = finish(org, outcome, reference_date, customers, diagnostics) {
                 organisations.push(computed);
             }
         }
-        let index = organisations
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.org.id.clone(), i))
-            .collect();
+        let mut index = fast_map(organisations.len());
+        for (i, c) in organisations.iter().enumerate() {
+            index.insert(c.org.id.clone(), i);
+        }
         Registry {
             reference_date,
             organisations,
@@ -169,7 +188,7 @@ fn finish(
     org: Organisation,
     outcome: Outcome,
     reference_date: Date,
-    customers: &HashMap<String, Vec<String>>,
+    customers: Vec<String>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Computed> {
     for withdrawn in &outcome.withdrawn_suppliers {
@@ -247,7 +266,7 @@ fn finish(
         direct_pct: ladder::round2(outcome.percentages.direct),
         indirect_pct: ladder::round2(outcome.percentages.indirect),
         total_pct: ladder::round2(outcome.percentages.total),
-        customers: customers.get(&org.id).cloned().unwrap_or_default(),
+        customers,
         suppliers,
         norms,
         status,
@@ -258,10 +277,12 @@ fn finish(
 }
 
 fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
-    let mut kvk: HashMap<&str, &Organisation> = HashMap::new();
-    let mut numbers: HashMap<&str, &Organisation> = HashMap::new();
-    for record in records {
-        if let Some(first) = kvk.insert(&record.kvk, record) {
+    // Each map holds the latest record with a value, so a third duplicate
+    // names the second.
+    let mut kvk: FastMap<&str, usize> = fast_map(records.len());
+    let mut numbers: FastMap<&str, usize> = fast_map(records.len());
+    for (i, record) in records.iter().enumerate() {
+        if let Some(first) = kvk.insert(&record.kvk, i).map(|f| &records[f]) {
             diagnostics.push(
                 Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.source.name))
                     .at(&record.source, Some(record.spans.kvk.clone()))
@@ -269,7 +290,10 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
                     .hint("each organisation has its own Chamber of Commerce number; merge the records or correct the number"),
             );
         }
-        if let Some(first) = numbers.insert(&record.certificate.number, record) {
+        if let Some(first) = numbers
+            .insert(&record.certificate.number, i)
+            .map(|f| &records[f])
+        {
             diagnostics.push(
                 Diagnostic::error(format!(
                     "duplicate certificate number {}: also in `{}`",
@@ -286,27 +310,54 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
     }
 }
 
-fn check_purchases(
-    records: &[Organisation],
-    positions: &HashMap<&str, usize>,
-    diagnostics: &mut Diagnostics,
-) {
-    for record in records {
+/// The registry supplier of every purchase, as an index into the sorted
+/// records (`None` for a purchase outside the registry or an unknown id).
+struct Links {
+    /// Where each record's purchases start in `suppliers`.
+    starts: Vec<usize>,
+    suppliers: Vec<Option<usize>>,
+}
+
+impl Links {
+    fn new(records: &[Organisation], positions: &FastMap<&str, usize>) -> Links {
+        let mut starts = Vec::with_capacity(records.len() + 1);
+        let mut suppliers = Vec::new();
+        for record in records {
+            starts.push(suppliers.len());
+            suppliers.extend(record.measurement.purchases.iter().map(|p| match p {
+                Purchase::Registry { supplier, .. } => positions.get(supplier.as_str()).copied(),
+                Purchase::External { .. } => None,
+            }));
+        }
+        starts.push(suppliers.len());
+        Links { starts, suppliers }
+    }
+
+    /// The suppliers of record `r`'s purchases, in purchase order.
+    fn suppliers(&self, r: usize) -> &[Option<usize>] {
+        &self.suppliers[self.starts[r]..self.starts[r + 1]]
+    }
+}
+
+fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Diagnostics) {
+    for (r, record) in records.iter().enumerate() {
+        let suppliers = links.suppliers(r);
         for (i, purchase) in record.measurement.purchases.iter().enumerate() {
             let Purchase::Registry { supplier, .. } = purchase else {
                 continue;
             };
-            let key = format!("measurement.purchases[{i}].supplier");
-            let span = Some(record.spans.purchases[i].clone());
             let problem = if supplier == &record.id {
                 Some((
                     "a purchase names the organisation itself as supplier".to_string(),
                     "purchases count only from other organisations".to_string(),
                 ))
             } else {
-                match positions.get(supplier.as_str()) {
+                match suppliers[i] {
                     None => {
-                        let near = crate::diagnostics::nearest(supplier, positions.keys().copied());
+                        let near = crate::diagnostics::nearest(
+                            supplier,
+                            records.iter().map(|r| r.id.as_str()),
+                        );
                         Some((
                             format!("unknown supplier `{supplier}`"),
                             match near {
@@ -315,7 +366,7 @@ fn check_purchases(
                             },
                         ))
                     }
-                    Some(&s) if records[s].measurement.revenue_eur.is_none() => Some((
+                    Some(s) if records[s].measurement.revenue_eur.is_none() => Some((
                         format!("supplier `{supplier}` has no `measurement.revenue_eur`"),
                         format!(
                             "add `revenue_eur` to {}: the indirect contribution is the purchase's share of the supplier's turnover",
@@ -328,12 +379,49 @@ fn check_purchases(
             if let Some((message, hint)) = problem {
                 diagnostics.push(
                     Diagnostic::error(message)
-                        .at(&record.source, span)
-                        .key(key)
+                        .at(&record.source, Some(record.spans.purchases[i].clone()))
+                        .key(format!("measurement.purchases[{i}].supplier"))
                         .hint(hint),
                 );
             }
         }
+    }
+}
+
+/// A hash map with the Fx hash (rustc's): ids and numbers are not chosen
+/// by an attacker here, and SipHash was a measurable part of the
+/// computation at 100,000 organisations.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+}
+
+/// The Fx hash: a multiply and a rotate per word.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        let word = u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59);
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

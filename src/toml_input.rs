@@ -6,11 +6,13 @@
 //! first by walking the spanned document against a [`Schema`]; that way one
 //! run lists all of them.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+use toml::value::Datetime;
 
 use crate::diagnostics::{Diagnostic, Source, list_keys, nearest};
 
@@ -200,6 +202,372 @@ pub fn date(
     }
     let d = datetime.date.ok_or_else(invalid)?;
     jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|_| invalid())
+}
+
+/// A value of the small TOML subset that [`Lines`] reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar<'a> {
+    /// A basic, multi-line basic or literal string, borrowed unless it had
+    /// escapes.
+    Str(Cow<'a, str>),
+    /// A decimal integer.
+    Int(i64),
+    /// A decimal float without exponent.
+    Float(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A local date (`2025-04-01`), checked to exist.
+    Date(Datetime),
+}
+
+/// One meaningful line of a document read by [`Lines`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line<'a> {
+    /// `[name]` (`array` false) or `[[name]]` (`array` true); `name` may be
+    /// dotted (`measurement.purchases`).
+    Table { name: &'a str, array: bool },
+    /// `key = value`, with the value's byte span (what `toml` gives a
+    /// `Spanned` value).
+    Pair {
+        key: &'a str,
+        value: Scalar<'a>,
+        span: Range<usize>,
+    },
+}
+
+/// The document is outside the subset [`Lines`] reads (which says nothing
+/// about its validity): read it with [`parse`] instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutsideSubset;
+
+/// A fast reader for the plain TOML that records are written in, for the
+/// fast path of a loader: bare keys, `[table]` and `[[array]]` headers
+/// without spaces or quotes, comments, and values that are strings (basic
+/// with the escapes `\" \\ \n \t \r \b \f`, single-line literal, multi-line
+/// basic), decimal integers, decimal floats without exponent or
+/// underscores, booleans and local dates.
+///
+/// It never misreads: whatever it accepts, `toml` reads as the same keys,
+/// values and value spans. Anything else, valid TOML or not, gives
+/// [`OutsideSubset`], and the caller falls back to [`parse`], which reports
+/// problems with all their detail. It checks neither keys against a schema
+/// nor duplicates: that is the caller's part.
+pub struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Lines { text, pos: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn skip_blanks(&mut self) {
+        while let Some(b' ' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// After a header or value: blanks, an optional comment, then a newline
+    /// or the end.
+    fn end_of_line(&mut self) -> Result<(), OutsideSubset> {
+        self.skip_blanks();
+        if self.peek() == Some(b'#') {
+            self.comment()?;
+        }
+        self.newline()
+    }
+
+    fn newline(&mut self) -> Result<(), OutsideSubset> {
+        match self.peek() {
+            None => Ok(()),
+            Some(b'\n') => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b'\r') if self.bytes().get(self.pos + 1) == Some(&b'\n') => {
+                self.pos += 2;
+                Ok(())
+            }
+            Some(_) => Err(OutsideSubset),
+        }
+    }
+
+    /// From `#` to the end of the line (not included).
+    fn comment(&mut self) -> Result<(), OutsideSubset> {
+        let bytes = self.bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            match b {
+                // `newline` then accepts only "\n" and "\r\n".
+                b'\n' | b'\r' => return Ok(()),
+                b'\t' => {}
+                0..=0x1f | 0x7f => return Err(OutsideSubset),
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    /// The next header or key/value pair; `None` at the end.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Line<'a>>, OutsideSubset> {
+        let bytes = self.bytes();
+        loop {
+            self.skip_blanks();
+            match self.peek() {
+                None => return Ok(None),
+                Some(b'\n' | b'\r') => self.newline()?,
+                Some(b'#') => {
+                    self.comment()?;
+                    self.newline()?;
+                }
+                Some(b'[') => {
+                    let array = bytes.get(self.pos + 1) == Some(&b'[');
+                    self.pos += 1 + usize::from(array);
+                    let start = self.pos;
+                    while let Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'.') =
+                        self.peek()
+                    {
+                        self.pos += 1;
+                    }
+                    let name = &self.text[start..self.pos];
+                    let dots_ok = !name.is_empty()
+                        && !name.starts_with('.')
+                        && !name.ends_with('.')
+                        && !name.contains("..");
+                    let close: &[u8] = if array { b"]]" } else { b"]" };
+                    if !dots_ok || !bytes[self.pos..].starts_with(close) {
+                        return Err(OutsideSubset);
+                    }
+                    self.pos += close.len();
+                    self.end_of_line()?;
+                    return Ok(Some(Line::Table { name, array }));
+                }
+                Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-') => {
+                    let start = self.pos;
+                    while let Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-') =
+                        self.peek()
+                    {
+                        self.pos += 1;
+                    }
+                    let key = &self.text[start..self.pos];
+                    self.skip_blanks();
+                    if self.peek() != Some(b'=') {
+                        return Err(OutsideSubset);
+                    }
+                    self.pos += 1;
+                    self.skip_blanks();
+                    let value_start = self.pos;
+                    let value = self.value()?;
+                    let span = value_start..self.pos;
+                    // A comment right after a number, boolean or date
+                    // (`1#`): not worth knowing how `toml` reads that.
+                    if !matches!(value, Scalar::Str(_)) && self.peek() == Some(b'#') {
+                        return Err(OutsideSubset);
+                    }
+                    self.end_of_line()?;
+                    return Ok(Some(Line::Pair { key, value, span }));
+                }
+                Some(_) => return Err(OutsideSubset),
+            }
+        }
+    }
+
+    fn value(&mut self) -> Result<Scalar<'a>, OutsideSubset> {
+        let rest = &self.bytes()[self.pos..];
+        match rest.first() {
+            Some(b'"') if rest.starts_with(b"\"\"\"") => {
+                self.pos += 3;
+                // A newline right after the delimiter is not part of the string.
+                if self.peek() == Some(b'\n') {
+                    self.pos += 1;
+                }
+                self.string(true)
+            }
+            Some(b'"') => {
+                self.pos += 1;
+                self.string(false)
+            }
+            Some(b'\'') if !rest.starts_with(b"'''") => {
+                self.pos += 1;
+                let start = self.pos;
+                loop {
+                    match self.peek() {
+                        Some(b'\'') => break,
+                        None | Some(0..=0x08 | 0x0a..=0x1f | 0x7f) => return Err(OutsideSubset),
+                        Some(_) => self.pos += 1,
+                    }
+                }
+                let value = &self.text[start..self.pos];
+                self.pos += 1;
+                Ok(Scalar::Str(Cow::Borrowed(value)))
+            }
+            Some(b't') if rest.starts_with(b"true") => {
+                self.pos += 4;
+                Ok(Scalar::Bool(true))
+            }
+            Some(b'f') if rest.starts_with(b"false") => {
+                self.pos += 5;
+                Ok(Scalar::Bool(false))
+            }
+            Some(b'0'..=b'9') if is_date(rest) => self.date(),
+            Some(b'0'..=b'9' | b'-') => self.number(),
+            _ => Err(OutsideSubset),
+        }
+    }
+
+    /// A basic string after its opening quote, or a multi-line basic one
+    /// after its opening `"""` (and newline).
+    fn string(&mut self, multi_line: bool) -> Result<Scalar<'a>, OutsideSubset> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut copied = start;
+        loop {
+            let b = *bytes.get(self.pos).ok_or(OutsideSubset)?;
+            match b {
+                b'"' if !multi_line => break,
+                b'"' if bytes[self.pos..].starts_with(b"\"\"\"") => {
+                    // Quotes right before the closing delimiter belong to
+                    // the string: leave those to the full parser.
+                    if bytes.get(self.pos + 3) == Some(&b'"') {
+                        return Err(OutsideSubset);
+                    }
+                    break;
+                }
+                b'\\' => {
+                    // Short escapes only: no line-ending backslash, no
+                    // `\u`, `\x` or `\e`.
+                    let owned = owned.get_or_insert_with(String::new);
+                    owned.push_str(&self.text[copied..self.pos]);
+                    owned.push(escape(bytes.get(self.pos + 1).copied())?);
+                    self.pos += 2;
+                    copied = self.pos;
+                    continue;
+                }
+                b'\n' if multi_line => {}
+                0..=0x08 | 0x0a..=0x1f | 0x7f => return Err(OutsideSubset),
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        let value = match owned {
+            None => Cow::Borrowed(&self.text[start..self.pos]),
+            Some(mut owned) => {
+                owned.push_str(&self.text[copied..self.pos]);
+                Cow::Owned(owned)
+            }
+        };
+        self.pos += if multi_line { 3 } else { 1 };
+        Ok(Scalar::Str(value))
+    }
+
+    /// `YYYY-MM-DD` of a day that exists, not followed by a time.
+    fn date(&mut self) -> Result<Scalar<'a>, OutsideSubset> {
+        let b = &self.bytes()[self.pos..];
+        let digits = |range: Range<usize>| {
+            b[range]
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+        };
+        let (year, month, day) = (digits(0..4), digits(5..7), digits(8..10));
+        // A time may follow after `T`, `t` or a space: leave that, and any
+        // other continuation, to the full parser.
+        match b.get(10) {
+            None | Some(b'\n' | b'\r' | b'#' | b'\t') => {}
+            Some(b' ') if !b.get(11).is_some_and(u8::is_ascii_digit) => {}
+            Some(_) => return Err(OutsideSubset),
+        }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(OutsideSubset),
+        };
+        if day < 1 || day > days {
+            return Err(OutsideSubset);
+        }
+        self.pos += 10;
+        Ok(Scalar::Date(Datetime {
+            date: Some(toml::value::Date {
+                year: year as u16,
+                month: month as u8,
+                day: day as u8,
+            }),
+            time: None,
+            offset: None,
+        }))
+    }
+
+    /// `-?` digits without a leading zero, then optionally `.` and digits.
+    fn number(&mut self) -> Result<Scalar<'a>, OutsideSubset> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits_start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        let int_digits = self.pos - digits_start;
+        if int_digits == 0 || (int_digits > 1 && bytes[digits_start] == b'0') {
+            return Err(OutsideSubset);
+        }
+        if self.peek() != Some(b'.') {
+            let value = self.text[start..self.pos]
+                .parse()
+                .map_err(|_| OutsideSubset)?;
+            return Ok(Scalar::Int(value));
+        }
+        self.pos += 1;
+        let fraction_start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        if self.pos == fraction_start {
+            return Err(OutsideSubset);
+        }
+        let value: f64 = self.text[start..self.pos]
+            .parse()
+            .map_err(|_| OutsideSubset)?;
+        Ok(Scalar::Float(value))
+    }
+}
+
+/// The character of a short escape (the byte after the backslash).
+fn escape(b: Option<u8>) -> Result<char, OutsideSubset> {
+    Ok(match b.ok_or(OutsideSubset)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'n' => '\n',
+        b't' => '\t',
+        b'r' => '\r',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        _ => return Err(OutsideSubset),
+    })
+}
+
+/// Whether `b` starts with `DDDD-DD-DD`.
+fn is_date(b: &[u8]) -> bool {
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 #[cfg(test)]

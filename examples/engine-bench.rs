@@ -1,0 +1,200 @@
+//! The ladder engine alone, on a registry folder: reading, parsing and
+//! validating every record and computing the registry, with the wall and CPU
+//! time (user + system, every thread) of each stage.
+//!
+//! ```text
+//! cargo run --release --example gen-registry -- --count 100000 --out /dev/shm/r100k
+//! cargo run --release --example engine-bench -- /dev/shm/r100k [--runs N] [--json FILE]
+//! ```
+//!
+//! Each run first times the library path the build takes
+//! (`records::load_all`, then `Registry::compute`), which is the figure that
+//! counts; then, to split loading into its parts, it reads every record file
+//! into memory (`std::fs::read`, in parallel as `load_all` does) and parses
+//! and validates those texts (`records::parse_record`) separately. Runs are
+//! reported one by one, then the median of each column. `--json FILE` writes
+//! the `registry.json` document of the last run (compact, as the build
+//! writes it) to compare engines byte for byte. Set `RAYON_NUM_THREADS=1` for
+//! single-threaded figures.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use trede::config::{self, Loaded};
+use trede::diagnostics::{Diagnostics, Source};
+use trede::records::{self, RECORDS_DIR};
+use trede::registry::Registry;
+use trede::urls::Urls;
+
+/// The reference date gen-registry generates for.
+const REFERENCE: jiff::civil::Date = jiff::civil::date(2026, 11, 30);
+
+/// User + system CPU time of the whole process (every thread) so far.
+fn cpu_time() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc_rusage>::zeroed();
+    // SAFETY: getrusage writes a `struct rusage` into the buffer.
+    let rc = unsafe { getrusage(0, usage.as_mut_ptr()) };
+    assert_eq!(rc, 0, "getrusage failed");
+    // SAFETY: initialised by getrusage (and zeroed before).
+    let usage = unsafe { usage.assume_init() };
+    let tv = |t: [i64; 2]| Duration::new(t[0] as u64, t[1] as u32 * 1000);
+    tv(usage.utime) + tv(usage.stime)
+}
+
+/// The start of Linux's `struct rusage` (two `timeval`s), padded to its size.
+#[repr(C)]
+struct libc_rusage {
+    utime: [i64; 2],
+    stime: [i64; 2],
+    rest: [i64; 14],
+}
+
+unsafe extern "C" {
+    fn getrusage(who: i32, usage: *mut libc_rusage) -> i32;
+}
+
+/// Wall and CPU time of one stage.
+#[derive(Clone, Copy)]
+struct Timing {
+    wall: Duration,
+    cpu: Duration,
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Timing) {
+    let (wall, cpu) = (Instant::now(), cpu_time());
+    let value = f();
+    let timing = Timing {
+        wall: wall.elapsed(),
+        cpu: cpu_time() - cpu,
+    };
+    (value, timing)
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (mut root, mut runs, mut json) = (None, 3usize, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(3),
+            "--json" => json = args.next().map(PathBuf::from),
+            _ => root = Some(PathBuf::from(arg)),
+        }
+    }
+    let Some(root) = root else {
+        eprintln!("usage: engine-bench ROOT [--runs N] [--json FILE]");
+        return ExitCode::from(2);
+    };
+    let mut diagnostics = Diagnostics::new();
+    let Some(Loaded {
+        config,
+        weights,
+        norms,
+    }) = config::load(&root, &mut diagnostics)
+    else {
+        eprintln!("{}", diagnostics.render(false));
+        return ExitCode::FAILURE;
+    };
+
+    let columns = ["load_all", "compute", "engine", "read", "parse+validate"];
+    println!(
+        "{:>4} {}",
+        "run",
+        columns.map(|c| format!("{c:>22}")).join("")
+    );
+    let mut rows: Vec<[Timing; 5]> = Vec::new();
+    let mut last = None;
+    for run in 1..=runs {
+        let mut diagnostics = Diagnostics::new();
+        let (records, load) =
+            timed(|| records::load_all(&root, &weights, REFERENCE, &mut diagnostics));
+        let count = records.len();
+        let (registry, compute) =
+            timed(|| Registry::compute(records, &weights, &norms, REFERENCE, &mut diagnostics));
+        if diagnostics.has_errors(false) {
+            eprintln!("{}", diagnostics.render(false));
+            return ExitCode::FAILURE;
+        }
+        let engine = Timing {
+            wall: load.wall + compute.wall,
+            cpu: load.cpu + compute.cpu,
+        };
+        let (texts, read) = timed(|| read_all(&root));
+        let (parsed, parse) = timed(|| {
+            texts
+                .par_iter()
+                .map(|(id, name, bytes)| {
+                    let text = std::str::from_utf8(bytes).expect("UTF-8 records");
+                    records::parse_record(id, Source::new(name.as_str(), text), &weights, REFERENCE)
+                        .is_ok()
+                })
+                .filter(|ok| *ok)
+                .count()
+        });
+        assert_eq!(parsed, count, "every record parses on its own too");
+        let row = [load, compute, engine, read, parse];
+        println!(
+            "{run:>4} {}",
+            row.map(|t| format!(
+                "{:>9.3} s {:>6.3} cpu",
+                t.wall.as_secs_f64(),
+                t.cpu.as_secs_f64()
+            ))
+            .join("")
+        );
+        rows.push(row);
+        last = Some(registry);
+    }
+    let median = |i: usize, f: fn(&Timing) -> Duration| {
+        let mut v: Vec<Duration> = rows.iter().map(|r| f(&r[i])).collect();
+        v.sort();
+        v[v.len() / 2]
+    };
+    println!(
+        "{:>4} {}",
+        "med",
+        (0..5)
+            .map(|i| format!(
+                "{:>9.3} s {:>6.3} cpu",
+                median(i, |t| t.wall).as_secs_f64(),
+                median(i, |t| t.cpu).as_secs_f64()
+            ))
+            .collect::<String>()
+    );
+    let registry = last.expect("at least one run");
+    println!(
+        "{} organisations, {} threads; columns are wall seconds and CPU (user + system) seconds",
+        registry.organisations.len(),
+        rayon::current_num_threads()
+    );
+    if let Some(path) = json {
+        let urls = Urls::new(&config.base_url);
+        let mut bytes = serde_json::to_vec(&registry.to_json(&urls)).expect("serialises");
+        bytes.push(b'\n');
+        std::fs::write(&path, bytes).expect("registry JSON written");
+    }
+    ExitCode::SUCCESS
+}
+
+/// Every record file as (id, display path, bytes), read in parallel, the
+/// names sorted as `load_all` sorts them.
+fn read_all(root: &Path) -> Vec<(String, String, Vec<u8>)> {
+    let dir = root.join(RECORDS_DIR);
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
+        .expect("a records folder")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort_unstable();
+    names
+        .par_iter()
+        .map(|name| {
+            let path = dir.join(name);
+            let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let display = records::display_path(root, &path);
+            (id, display, std::fs::read(&path).expect("readable"))
+        })
+        .collect()
+}
