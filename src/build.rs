@@ -2,6 +2,7 @@
 //! order and never back. `trede check` runs everything but the write.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
@@ -16,7 +17,7 @@ use crate::output::{self, OutputFile, WriteStats};
 use crate::records;
 use crate::registry::Registry;
 use crate::render::views::Vocabulary;
-use crate::render::{Renderer, registry_pages, site};
+use crate::render::{Memo, Renderer, registry_pages, site};
 use crate::search;
 use crate::sitemap;
 use crate::theme;
@@ -96,6 +97,14 @@ pub fn run(options: &Options, write: bool) -> Report {
     run_with_progress(options, write, &|_| {})
 }
 
+/// Runs the pipeline in memory for a rebuild (`serve`): pages whose inputs
+/// are the same as in the build `memo` comes from are taken from it instead
+/// of being rendered again, and the new pages carry the fingerprints for
+/// the next rebuild. Writes nothing.
+pub fn run_incremental(options: &Options, memo: Option<Arc<Memo>>) -> Report {
+    run_inner(options, false, &|_| {}, Some(memo.unwrap_or_default()))
+}
+
 /// Times the stages of a run and tells `progress` when each one starts.
 struct Stages<'a> {
     progress: &'a dyn Fn(&'static str),
@@ -124,6 +133,15 @@ pub fn run_with_progress(
     write: bool,
     progress: &dyn Fn(&'static str),
 ) -> Report {
+    run_inner(options, write, progress, None)
+}
+
+fn run_inner(
+    options: &Options,
+    write: bool,
+    progress: &dyn Fn(&'static str),
+    memo: Option<Arc<Memo>>,
+) -> Report {
     let started = Instant::now();
     let mut stages = Stages {
         progress,
@@ -145,7 +163,7 @@ pub fn run_with_progress(
         elapsed: Duration::ZERO,
         stages: Vec::new(),
     };
-    let (registry, files) = pipeline(options, &mut diagnostics, &mut stages);
+    let (registry, files) = pipeline(options, &mut diagnostics, &mut stages, memo);
     report.registry = registry;
     if !diagnostics.has_errors(options.strict) {
         report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
@@ -173,6 +191,7 @@ fn pipeline(
     options: &Options,
     diagnostics: &mut Diagnostics,
     stages: &mut Stages,
+    memo: Option<Arc<Memo>>,
 ) -> (Option<Registry>, Vec<OutputFile>) {
     let root = options.root.as_path();
     stages.start("loading");
@@ -219,6 +238,9 @@ fn pipeline(
     ) else {
         return (Some(registry), Vec::new());
     };
+    if let Some(memo) = memo {
+        renderer.reuse(memo);
+    }
     renderer.set_page_urls(&content);
     stages.start("rendering");
     match render_all(&renderer, &config, &content, &registry, &weights, &norms) {
@@ -388,7 +410,7 @@ fn minify(files: &mut [OutputFile]) {
         .for_each(|file| {
             let result = std::panic::catch_unwind(|| minify_html::minify(&file.contents, &cfg));
             if let Ok(minified) = result {
-                file.contents = minified;
+                file.contents = minified.into();
             }
         });
 }

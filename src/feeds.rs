@@ -542,7 +542,7 @@ pub(crate) mod tests {
         let (registry, config, urls) = crate::opendata::test_support::registry();
         let file = registry_changes(&registry, &config, &urls, &test_words());
         assert_eq!(file.path, REGISTRY_FEED_PATH);
-        let xml = String::from_utf8(file.contents).unwrap();
+        let xml = String::from_utf8(file.contents.to_vec()).unwrap();
         assert!(!xml.contains("<script>"));
         let texts = texts(&xml);
         let evil_name = crate::opendata::test_support::EVIL_NAME;

@@ -867,6 +867,10 @@ fn build_xlsx(
     words: &OpenDataWords,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
+    // The fastest deflate level: the spreadsheet is the longest single task
+    // of a build (and of a rebuild in `serve`); level 1 takes about half
+    // the time of the default level 6 for a file some 15% larger.
+    workbook.set_zip_compression_level(1);
     // The creation time goes into docProps/core.xml: the reference date
     // instead of the clock keeps the file reproducible.
     let created = excel_date(registry.reference_date)
@@ -1844,7 +1848,7 @@ mod tests {
             .map(|f| {
                 (
                     f.path.clone(),
-                    String::from_utf8(f.contents.clone()).unwrap(),
+                    String::from_utf8(f.contents.to_vec()).unwrap(),
                 )
             })
             .collect();

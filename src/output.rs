@@ -6,6 +6,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use rayon::prelude::*;
 
 /// One file of the built site.
@@ -13,8 +14,12 @@ use rayon::prelude::*;
 pub struct OutputFile {
     /// Path relative to the output folder, `/`-separated.
     pub path: String,
-    /// The bytes to write.
-    pub contents: Vec<u8>,
+    /// The bytes to write; shared, so that a rebuild can hand on a page of
+    /// the previous build without copying it.
+    pub contents: Bytes,
+    /// For a page rendered in an incremental rebuild, the fingerprint of
+    /// everything that went into it (see `render::Memo`).
+    pub fingerprint: Option<u64>,
 }
 
 impl OutputFile {
@@ -22,8 +27,24 @@ impl OutputFile {
     pub fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
         OutputFile {
             path: path.into(),
-            contents: contents.into(),
+            contents: Bytes::from(contents.into()),
+            fingerprint: None,
         }
+    }
+
+    /// A file whose bytes are shared with another (a previous build's).
+    pub fn shared(path: impl Into<String>, contents: Bytes) -> Self {
+        OutputFile {
+            path: path.into(),
+            contents,
+            fingerprint: None,
+        }
+    }
+
+    /// The same file, marked with the fingerprint of its inputs.
+    pub fn with_fingerprint(mut self, fingerprint: u64) -> Self {
+        self.fingerprint = Some(fingerprint);
+        self
     }
 }
 

@@ -1099,7 +1099,7 @@ mod tests {
     fn no_measurement_figures_reach_the_index() {
         let f = fixture();
         for file in build(&f) {
-            let text = String::from_utf8(file.contents).unwrap();
+            let text = String::from_utf8(file.contents.to_vec()).unwrap();
             for figure in FIGURES {
                 assert!(!text.contains(figure), "{} contains {figure}", file.path);
             }
@@ -1141,7 +1141,7 @@ mod tests {
         let f = fixture();
         let words = Vocabulary::new(&f.renderer);
         let pages = pages(&f.renderer, &words, &f.registry).unwrap();
-        let search = String::from_utf8(pages[0].contents.clone()).unwrap();
+        let search = String::from_utf8(pages[0].contents.to_vec()).unwrap();
         assert_eq!(pages[0].path, "zoeken/index.html");
         assert!(search.contains("data-index=\"/reg/search/\""));
         assert!(search.contains("data-org-base=\"/reg/organisaties/\""));
@@ -1149,7 +1149,7 @@ mod tests {
         assert!(search.contains("<label for=\"search-q\">"));
         assert!(search.contains("aria-live=\"polite\""));
         assert!(!search.contains("style="), "no inline styles");
-        let screening = String::from_utf8(pages[1].contents.clone()).unwrap();
+        let screening = String::from_utf8(pages[1].contents.to_vec()).unwrap();
         assert_eq!(pages[1].path, "leveranciers-controleren/index.html");
         assert!(screening.contains("accept=\".csv,text/csv\""));
         assert!(screening.contains("type=\"date\""));

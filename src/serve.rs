@@ -37,6 +37,7 @@ use crate::build::{self, Report};
 use crate::config;
 use crate::diagnostics::Diagnostics;
 use crate::records;
+use crate::render::Memo;
 use crate::urls::Urls;
 
 /// The port tried first.
@@ -155,13 +156,13 @@ impl Drop for Server {
 }
 
 fn launch(options: ServeOptions, until_interrupted: bool) -> io::Result<Server> {
-    if let Some(base) = &options.build.base_url {
-        if !records::is_http_url(base) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("`--base-url {base}` is not an absolute http or https URL"),
-            ));
-        }
+    if let Some(base) = &options.build.base_url
+        && !records::is_http_url(base)
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("`--base-url {base}` is not an absolute http or https URL"),
+        ));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -182,6 +183,7 @@ fn launch(options: ServeOptions, until_interrupted: bool) -> io::Result<Server> 
         host: SocketAddr::new(reachable(addr.ip()), addr.port()).to_string(),
         quiet: options.quiet,
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        memo: Mutex::new(None),
     });
     // Watch first, so that an edit made during the first build is not lost.
     let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -258,6 +260,8 @@ struct Builder {
     host: String,
     quiet: bool,
     color: bool,
+    /// What the last good build rendered, for the next rebuild to reuse.
+    memo: Mutex<Option<Arc<Memo>>>,
 }
 
 /// A finished build.
@@ -276,7 +280,8 @@ impl Builder {
             .unwrap_or_else(|| previous_base.to_string());
         let mut options = self.options.clone();
         options.base_url = Some(format!("http://{}{}", self.host, base_path));
-        let report = build::run(&options, false);
+        let memo = lock(&self.memo).clone();
+        let report = build::run_incremental(&options, memo);
         Outcome { base_path, report }
     }
 
@@ -411,19 +416,21 @@ impl Shared {
         }
         let build = self.builds.fetch_add(1, Ordering::Relaxed) + 1;
         let generation = format!("{:x}-{build}", self.started);
-        let script = reload_tag(&base_path);
+        // Pages are kept as built; the live-reload script goes in as each
+        // one is served, so a rebuild copies nothing it did not render.
+        let mut memo = Memo::with_capacity(report.files.len());
         let site: HashMap<String, Bytes> = report
             .files
             .into_iter()
             .map(|file| {
-                let contents = if file.path.ends_with(".html") {
-                    inject(file.contents, &script)
-                } else {
-                    file.contents
-                };
-                (file.path, Bytes::from(contents))
+                let bytes = file.contents;
+                if let Some(print) = file.fingerprint {
+                    memo.insert(file.path.clone(), (print, bytes.clone()));
+                }
+                (file.path, bytes)
             })
             .collect();
+        *lock(&builder.memo) = Some(Arc::new(memo));
         {
             let mut snapshot = write(&self.snapshot);
             snapshot.base_path = base_path;
@@ -735,7 +742,7 @@ fn route(shared: &Shared, raw_path: &str, query: Option<&str>) -> Response {
         return if path == "/" || format!("{path}/") == base {
             redirect(&base, query)
         } else {
-            not_found(&site)
+            not_found(&site, &base)
         };
     };
     let key = if rel.is_empty() || rel.ends_with('/') {
@@ -744,12 +751,12 @@ fn route(shared: &Shared, raw_path: &str, query: Option<&str>) -> Response {
         rel.to_string()
     };
     if let Some(bytes) = site.get(&key) {
-        return file(StatusCode::OK, bytes.clone(), &key);
+        return page(StatusCode::OK, bytes, &key, &base);
     }
     if !rel.is_empty() && site.contains_key(&format!("{rel}/index.html")) {
         return redirect(&format!("{base}{rel}/"), query);
     }
-    not_found(&site)
+    not_found(&site, &base)
 }
 
 fn file(status: StatusCode, bytes: Bytes, path: &str) -> Response {
@@ -767,9 +774,19 @@ fn asset(text: &'static str, name: &str) -> Response {
     file(StatusCode::OK, Bytes::from_static(text.as_bytes()), name)
 }
 
-fn not_found(site: &HashMap<String, Bytes>) -> Response {
+/// A file of the site; an HTML page gets the live-reload script.
+fn page(status: StatusCode, bytes: &Bytes, path: &str, base_path: &str) -> Response {
+    if path.ends_with(".html") {
+        let html = inject(bytes.to_vec(), &reload_tag(base_path));
+        file(status, Bytes::from(html), path)
+    } else {
+        file(status, bytes.clone(), path)
+    }
+}
+
+fn not_found(site: &HashMap<String, Bytes>, base_path: &str) -> Response {
     match site.get("404.html") {
-        Some(page) => file(StatusCode::NOT_FOUND, page.clone(), "404.html"),
+        Some(bytes) => page(StatusCode::NOT_FOUND, bytes, "404.html", base_path),
         None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
 }
@@ -875,12 +892,13 @@ fn percent_decode(path: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

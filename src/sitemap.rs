@@ -153,7 +153,7 @@ mod tests {
         let files = files(&entries, &urls());
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].path, "sitemap.xml");
-        let xml = String::from_utf8(files[0].contents.clone()).unwrap();
+        let xml = String::from_utf8(files[0].contents.to_vec()).unwrap();
         assert!(xml.contains("&amp;"));
         let texts = texts(&xml);
         assert_eq!(
@@ -171,7 +171,7 @@ mod tests {
     fn empty_site_has_an_empty_urlset() {
         let files = files(&[], &urls());
         assert_eq!(files.len(), 1);
-        let xml = String::from_utf8(files[0].contents.clone()).unwrap();
+        let xml = String::from_utf8(files[0].contents.to_vec()).unwrap();
         assert!(texts(&xml).is_empty());
         assert!(xml.contains("<urlset"));
     }

@@ -8,8 +8,11 @@ pub mod registry_pages;
 pub mod site;
 pub mod views;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
+use bytes::Bytes;
 use jiff::civil::Date;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
@@ -34,6 +37,68 @@ pub struct Renderer {
     pub assets: BTreeMap<String, String>,
     /// The site's title.
     pub site_title: String,
+    /// Fingerprint of each template with everything it extends, includes
+    /// or imports.
+    template_prints: HashMap<String, u64>,
+    /// Fingerprint of the context every page shares.
+    global_print: u64,
+    /// The pages of the previous build, for an incremental rebuild.
+    memo: Option<Arc<Memo>>,
+}
+
+/// The pages a previous build rendered, by output path, with the
+/// fingerprint of everything that went into each (template, shared context,
+/// page context). A rebuild that computes the same fingerprint for a page
+/// reuses its bytes instead of rendering it again.
+pub type Memo = HashMap<String, (u64, Bytes)>;
+
+/// A template context that also fingerprints what goes into it, when the
+/// renderer rebuilds incrementally; in a full build it is a plain context.
+#[derive(Clone)]
+pub struct PageContext {
+    context: Context,
+    hasher: Option<DefaultHasher>,
+}
+
+impl PageContext {
+    /// An empty context for `renderer`.
+    pub fn new(renderer: &Renderer) -> Self {
+        PageContext {
+            context: Context::new(),
+            hasher: renderer.memo.as_ref().map(|_| DefaultHasher::new()),
+        }
+    }
+
+    /// Adds `value` as `key`.
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(hasher) = &mut self.hasher {
+            key.hash(hasher);
+            // Serialising into the hasher costs no allocation; a value that
+            // cannot be serialised fails in `insert` below all the same.
+            let _ = serde_json::to_writer(HashWriter(hasher), value);
+        }
+        self.context.insert(key, value);
+    }
+
+    /// The Tera context.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+}
+
+/// Feeds written bytes to a hasher: `serde_json::to_writer` into a
+/// fingerprint without building the text.
+pub struct HashWriter<'a>(pub &'a mut DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Values shared by every page, available to templates as `site`.
@@ -96,6 +161,9 @@ impl Renderer {
             date,
             assets,
             site_title: config.title.clone(),
+            template_prints: template_prints(theme),
+            global_print: 0,
+            memo: None,
         };
         let site = SiteView {
             title: &config.title,
@@ -122,7 +190,19 @@ impl Renderer {
         global.insert("sections", &sections);
         // Filled by `set_page_urls`; empty until then, so templates can test it.
         global.insert("page_urls", &BTreeMap::<String, String>::new());
+        let mut hasher = DefaultHasher::new();
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &site);
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &theme.strings);
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &asset_urls);
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &sections);
+        renderer.global_print = hasher.finish();
         Some((renderer, files))
+    }
+
+    /// Lets this renderer reuse the pages of a previous build whose
+    /// fingerprint has not changed.
+    pub fn reuse(&mut self, memo: Arc<Memo>) {
+        self.memo = Some(memo);
     }
 
     /// Makes every content page's URL available to templates as
@@ -134,7 +214,70 @@ impl Renderer {
             .iter()
             .map(|p| (p.source_path.as_str(), self.urls.path_url(&p.output_dir)))
             .collect();
+        let mut hasher = DefaultHasher::new();
+        self.global_print.hash(&mut hasher);
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &urls);
+        self.global_print = hasher.finish();
         self.tera.global_context().insert("page_urls", &urls);
+    }
+
+    /// In an incremental rebuild, the fingerprint of what a page made from
+    /// `template` depends on: the shared context, the template and whatever
+    /// `feed` hashes (the page's own inputs). `None` in a full build, where
+    /// `feed` is not called.
+    pub fn inputs_print(
+        &self,
+        template: &str,
+        feed: impl FnOnce(&mut DefaultHasher),
+    ) -> Option<u64> {
+        self.memo.as_ref()?;
+        let mut hasher = DefaultHasher::new();
+        self.global_print.hash(&mut hasher);
+        self.template_prints.get(template).hash(&mut hasher);
+        template.hash(&mut hasher);
+        feed(&mut hasher);
+        Some(hasher.finish())
+    }
+
+    /// The file at `path`: the previous build's when it had the same
+    /// fingerprint `print`, else made by `make`.
+    pub fn memoized(
+        &self,
+        path: String,
+        print: Option<u64>,
+        make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<OutputFile, Diagnostic> {
+        let Some(print) = print else {
+            return Ok(OutputFile::new(path, make()?));
+        };
+        if let Some((previous, bytes)) = self.memo.as_ref().and_then(|m| m.get(&path))
+            && *previous == print
+        {
+            return Ok(OutputFile::shared(path, bytes.clone()).with_fingerprint(print));
+        }
+        Ok(OutputFile::new(path, make()?).with_fingerprint(print))
+    }
+
+    /// Renders `template` into the file at `path`, passing the HTML through
+    /// `finish`; or, in an incremental rebuild, takes the previous build's
+    /// file when nothing that goes into it has changed.
+    pub fn render_page(
+        &self,
+        path: String,
+        template: &str,
+        page: &PageContext,
+        finish: fn(String) -> String,
+    ) -> Result<OutputFile, Diagnostic> {
+        let fingerprint = page.hasher.as_ref().map(|hasher| {
+            let mut hasher = hasher.clone();
+            self.global_print.hash(&mut hasher);
+            self.template_prints.get(template).hash(&mut hasher);
+            template.hash(&mut hasher);
+            hasher.finish()
+        });
+        self.memoized(path, fingerprint, || {
+            Ok(finish(self.render(template, page.context())?).into_bytes())
+        })
     }
 
     /// Renders a template, turning Tera's error into a diagnostic that names
@@ -250,23 +393,74 @@ fn hash_assets(
     (names, files)
 }
 
+/// Each template's fingerprint covers its own text and the texts of every
+/// template it names in `extends`, `include` or `import`, so a change to a
+/// partial invalidates exactly the pages whose templates use it.
+fn template_prints(theme: &Theme) -> HashMap<String, u64> {
+    let texts: HashMap<&str, &str> = theme
+        .templates
+        .values()
+        .map(|t| (t.name.as_str(), t.text.as_str()))
+        .collect();
+    texts
+        .keys()
+        .map(|&name| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut todo = vec![name];
+            while let Some(current) = todo.pop() {
+                if !seen.insert(current) {
+                    continue;
+                }
+                if let Some(text) = texts.get(current) {
+                    todo.extend(
+                        named_templates(text)
+                            .filter_map(|n| texts.get_key_value(n).map(|(k, _)| *k)),
+                    );
+                }
+            }
+            let mut hasher = DefaultHasher::new();
+            for used in seen {
+                used.hash(&mut hasher);
+                texts.get(used).hash(&mut hasher);
+            }
+            (name.to_string(), hasher.finish())
+        })
+        .collect()
+}
+
+/// The template names in a template's `extends`, `include` and `import` tags.
+fn named_templates(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{%").skip(1).filter_map(|tag| {
+        let tag = tag.trim_start_matches(['-', ' ', '\t', '\n']);
+        let rest = ["extends", "include", "import"]
+            .iter()
+            .find_map(|word| tag.strip_prefix(word))?;
+        let rest = rest.trim_start();
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let inner = &rest[1..];
+        inner.find(quote).map(|end| &inner[..end])
+    })
+}
+
 fn template_error(error: &tera::Error, origins: &BTreeMap<String, Source>) -> Diagnostic {
     use std::error::Error as _;
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = current {
-        if let Some(tera_error) = e.downcast_ref::<tera::Error>() {
-            if let tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) =
+        if let Some(tera_error) = e.downcast_ref::<tera::Error>()
+            && let tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) =
                 tera_error.kind()
-            {
-                let name = report.filename();
-                let message = format!("template error: {}", report.message());
-                return match origins.get(name) {
-                    Some(source) => Diagnostic::error(message)
-                        .at(source, Some(report.span().range.clone()))
-                        .hint("fix the template; Tera's syntax is described at https://keats.github.io/tera/"),
-                    None => Diagnostic::error(message).in_file(name.to_string()),
-                };
-            }
+        {
+            let name = report.filename();
+            let message = format!("template error: {}", report.message());
+            return match origins.get(name) {
+                Some(source) => Diagnostic::error(message)
+                    .at(source, Some(report.span().range.clone()))
+                    .hint("fix the template; Tera's syntax is described at https://keats.github.io/tera/"),
+                None => Diagnostic::error(message).in_file(name.to_string()),
+            };
         }
         current = e.source();
     }
@@ -293,5 +487,12 @@ mod tests {
             "Pagina 2 van 9"
         );
         assert_eq!(dutch_number(3.5, 2), "3,50");
+    }
+
+    #[test]
+    fn finds_the_templates_a_template_uses() {
+        let text = r#"{% extends "base.html" %}{%- include 'partials/a.html' %}{% import "macros.html" as m %}{% if x %}"#;
+        let names: Vec<&str> = named_templates(text).collect();
+        assert_eq!(names, ["base.html", "partials/a.html", "macros.html"]);
     }
 }

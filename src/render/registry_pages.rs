@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::Renderer;
 use super::views::{self, ListItem, Vocabulary};
+use super::{PageContext, Renderer};
 use crate::diagnostics::Diagnostic;
 use crate::ladder::{CertificateStatus, Level};
 use crate::output::OutputFile;
@@ -69,6 +69,10 @@ pub fn compact(html: &str) -> String {
     out
 }
 
+fn compact_owned(html: String) -> String {
+    compact(&html)
+}
+
 /// Output folder of page `n` (one-based) of a list at `dir`.
 pub fn page_dir(dir: &str, n: usize) -> String {
     if n <= 1 {
@@ -87,7 +91,7 @@ pub fn paginate<T: Serialize + Sync>(
     dir: &str,
     items: &[T],
     page_size: usize,
-    extra: &Context,
+    extra: &PageContext,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let total_pages = items.len().div_ceil(page_size).max(1);
     (1..=total_pages)
@@ -110,11 +114,12 @@ pub fn paginate<T: Serialize + Sync>(
             let mut context = extra.clone();
             context.insert("pager", &pager);
             context.insert("page_url", &r.urls.path_url(&page_dir(dir, n)));
-            let html = compact(&r.render(template, &context)?);
-            Ok(OutputFile::new(
+            r.render_page(
                 format!("{}index.html", page_dir(dir, n)),
-                html,
-            ))
+                template,
+                &context,
+                compact_owned,
+            )
         })
         .collect()
 }
@@ -129,35 +134,57 @@ pub fn organisations(
         .organisations
         .par_iter()
         .map(|c| {
-            let view = views::organisation(r, words, registry, c);
-            let mut context = Context::new();
-            context.insert("org", &view);
-            context.insert("page_title", &c.org.name);
-            context.insert("page_url", &view.url);
-            let html = compact(&r.render("organisation.html", &context)?);
-            let (level_label, detail, title) = views::badge_text(r, words, c);
-            let scheme = r.t("badge.scheme");
-            let text = svg::BadgeText {
-                scheme: &scheme,
-                level_label: &level_label,
-                detail: &detail,
-                title: &title,
+            // The page shows this organisation and the names of the
+            // organisations in its chain; nothing else of the registry.
+            let print = r.inputs_print("organisation.html", |hasher| {
+                use std::hash::Hash as _;
+                // The record's text determines everything read from it; the
+                // computed part depends on the rest of the registry.
+                c.org.source.text.hash(hasher);
+                let _ = serde_json::to_writer(super::HashWriter(hasher), &c.outcome);
+                (c.level, c.status, &c.suppliers, &c.customers).hash(hasher);
+                for id in c.suppliers.iter().chain(&c.customers) {
+                    registry.get(id).map(|s| &s.org.name).hash(hasher);
+                }
+            });
+            let page = r.memoized(
+                format!("{}index.html", urls::organisation_dir(&c.org.id)),
+                print,
+                || {
+                    let view = views::organisation(r, words, registry, c);
+                    let mut context = Context::new();
+                    context.insert("org", &view);
+                    context.insert("page_title", &c.org.name);
+                    context.insert("page_url", &view.url);
+                    Ok(compact(&r.render("organisation.html", &context)?).into_bytes())
+                },
+            )?;
+            let badge_text = || {
+                let (level_label, detail, title) = views::badge_text(r, words, c);
+                (r.t("badge.scheme"), level_label, detail, title)
             };
             let ok = words.status(c.status).ok;
-            Ok(vec![
-                OutputFile::new(
-                    format!("{}index.html", urls::organisation_dir(&c.org.id)),
-                    html,
-                ),
-                OutputFile::new(
-                    urls::badge_path(&c.org.id),
-                    svg::badge_wide(c.level, ok, &text),
-                ),
-                OutputFile::new(
-                    urls::compact_badge_path(&c.org.id),
-                    svg::badge_compact(c.level, ok, &text),
-                ),
-            ])
+            let wide = r.memoized(urls::badge_path(&c.org.id), print, || {
+                let (scheme, level_label, detail, title) = badge_text();
+                let text = svg::BadgeText {
+                    scheme: &scheme,
+                    level_label: &level_label,
+                    detail: &detail,
+                    title: &title,
+                };
+                Ok(svg::badge_wide(c.level, ok, &text).into_bytes())
+            })?;
+            let compact_badge = r.memoized(urls::compact_badge_path(&c.org.id), print, || {
+                let (scheme, level_label, detail, title) = badge_text();
+                let text = svg::BadgeText {
+                    scheme: &scheme,
+                    level_label: &level_label,
+                    detail: &detail,
+                    title: &title,
+                };
+                Ok(svg::badge_compact(c.level, ok, &text).into_bytes())
+            })?;
+            Ok(vec![page, wide, compact_badge])
         })
         .collect();
     Ok(files?.into_iter().flatten().collect())
@@ -203,7 +230,7 @@ pub fn lists(
                     intro: String,
                     chosen: Vec<ListItem>|
      -> Result<(), Diagnostic> {
-        let mut context = Context::new();
+        let mut context = PageContext::new(r);
         context.insert("page_title", &title);
         context.insert("intro", &intro);
         files.extend(paginate(r, "list.html", dir, &chosen, page_size, &context)?);
@@ -310,7 +337,7 @@ pub fn lists(
         pick(&|i| !current(&i)),
     )?;
 
-    let mut context = Context::new();
+    let mut context = PageContext::new(r);
     context.insert("page_title", &r.t("register.title"));
     context.insert("intro", &r.t("register.intro"));
     context.insert("levels", &level_groups);

@@ -150,7 +150,7 @@ pub fn pages(
         .collect::<Result<_, Diagnostic>>()?;
     if let Some(blog) = content.page("blog/_index.md") {
         let view = page_view(r, blog);
-        let mut context = Context::new();
+        let mut context = crate::render::PageContext::new(r);
         context.insert("page_title", blog.title.as_str());
         context.insert("description", blog.description.as_str());
         context.insert("page", &view);
