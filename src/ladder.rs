@@ -456,14 +456,16 @@ pub fn round2(x: f64) -> f64 {
     if !x.is_finite() || x.abs() >= 1e13 {
         return x;
     }
-    let text = format!("{:.9}", x.abs());
-    let (whole, decimals) = text
-        .split_once('.')
-        .expect("fixed-point format has a point");
-    let whole: u64 = whole.parse().expect("digits");
-    let hundredths: u64 = decimals[..2].parse().expect("digits");
-    let round_up = u64::from(decimals.as_bytes()[2] >= b'5');
-    let cents = whole * 100 + hundredths + round_up;
+    // In integers, exactly what writing `{:.9}` and rounding that text
+    // would give (a property test compares the two on many values):
+    // first |x| in billionths, rounded half to even as the formatter does,
+    // then to hundredths, half up.
+    let nanos = billionths(x.abs());
+    let cents = match u64::try_from(nanos) {
+        Ok(nanos) => nanos / 10_000_000 + u64::from(nanos % 10_000_000 >= 5_000_000),
+        // |x| of 1.8e10 and more (below 1e13): cents < 10^15 fit in u64.
+        Err(_) => ((nanos + 5_000_000) / 10_000_000) as u64,
+    };
     if cents == 0 {
         return 0.0;
     }
@@ -471,6 +473,36 @@ pub fn round2(x: f64) -> f64 {
     // correctly rounded.
     let magnitude = cents as f64 / 100.0;
     if x < 0.0 { -magnitude } else { magnitude }
+}
+
+/// `x` (finite, non-negative, below 1e13) times 10^9, rounded to the
+/// nearest integer, ties to even: the digits `format!("{x:.9}")` writes.
+/// (A tie is a multiple of 1/1024 and never next to a half cent, so the
+/// tie rule cannot change [`round2`]; it is kept to match the text anyway.)
+fn billionths(x: f64) -> u128 {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    // x = mantissa x 2^power exactly.
+    let (mantissa, power) = if exponent == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), exponent - 1075)
+    };
+    // mantissa < 2^53 and 10^9 < 2^30: the product fits in 83 bits.
+    let scaled = u128::from(mantissa) * 1_000_000_000;
+    if power >= 0 {
+        // x < 1e13 < 2^44, so x itself is an integer of at most 44 bits.
+        scaled << power
+    } else if power <= -100 {
+        0 // x < 2^53 x 2^-100, far below half a billionth
+    } else {
+        let shift = power.unsigned_abs();
+        let whole = scaled >> shift;
+        let rest = scaled & ((1u128 << shift) - 1);
+        let half = 1u128 << (shift - 1);
+        whole + u128::from(rest > half || (rest == half && whole & 1 == 1))
+    }
 }
 
 /// Step 5, first half: the norms for E employees, interpolated linearly
@@ -746,18 +778,20 @@ pub fn compute(
     norms: &NormTable,
     supplier: impl Fn(&str) -> Option<SupplierFigures>,
 ) -> Outcome {
-    compute_indexed(input, weights, norms, |_, id| supplier(id))
+    let direct = direct_weighted_fte(input.target_group, weights);
+    compute_given_direct(input, direct, norms, |_, id| supplier(id))
 }
 
-/// [`compute`], with `supplier` also given the index of the purchase in
+/// [`compute`] for a caller that has step 1 done already (`direct` is
+/// [`direct_weighted_fte`] of `input.target_group`) and every supplier
+/// looked up: `supplier` is also given the index of the purchase in
 /// `input.purchases` (see [`indirect_fte_indexed`]).
-pub fn compute_indexed(
+pub fn compute_given_direct(
     input: &OrgInput,
-    weights: &Weights,
+    direct: f64,
     norms: &NormTable,
     supplier: impl Fn(usize, &str) -> Option<SupplierFigures>,
 ) -> Outcome {
-    let direct = direct_weighted_fte(input.target_group, weights);
     let indirect = indirect_fte_indexed(input.purchases, supplier);
     let capped = cap_indirect(indirect.total, direct);
     let percentages = percentages(direct, capped, input.total_fte);
@@ -1050,6 +1084,129 @@ mod tests {
         // Rounding twice changes nothing.
         for x in [1.005, 4.325, 2.04, 3.575, 6.354, 0.01] {
             assert_eq!(round2(round2(x)), round2(x));
+        }
+    }
+
+    /// `round2` as it was first written: through the text of `{:.9}`. The
+    /// integer version must give the same bits for every value.
+    fn round2_by_text(x: f64) -> f64 {
+        if !x.is_finite() || x.abs() >= 1e13 {
+            return x;
+        }
+        let text = format!("{:.9}", x.abs());
+        let (whole, decimals) = text.split_once('.').unwrap();
+        let whole: u64 = whole.parse().unwrap();
+        let hundredths: u64 = decimals[..2].parse().unwrap();
+        let round_up = u64::from(decimals.as_bytes()[2] >= b'5');
+        let cents = whole * 100 + hundredths + round_up;
+        if cents == 0 {
+            return 0.0;
+        }
+        let magnitude = cents as f64 / 100.0;
+        if x < 0.0 { -magnitude } else { magnitude }
+    }
+
+    fn same_as_by_text(x: f64) -> Result<(), TestCaseError> {
+        let (new, old) = (round2(x), round2_by_text(x));
+        prop_assert!(
+            new.to_bits() == old.to_bits() || (new.is_nan() && old.is_nan()),
+            "{x:e} ({:#x}): {new:e} against {old:e}",
+            x.to_bits()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn round2_matches_the_text_version_on_ties_and_edges() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            5e-324,
+            4.9e-10,
+            5e-10,
+            5.1e-10,
+            0.004_999_999_5,
+            0.005,
+            -0.005,
+            0.004_999_999_499_999,
+            1e13,
+            1e13 - 1.0 / 512.0,
+            -(1e13 - 1.0 / 512.0),
+            9_999_999_999_999.995,
+            1.8e10,
+            18_446_744_073.709_55,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+        ];
+        // Binary fractions whose tenth decimal is a 5: true ties at nine
+        // decimals (1/1024 = 0.0009765625), on both sides of an even digit,
+        // at many magnitudes; and the neighbouring floats of each.
+        for scale in [
+            1.0,
+            3.0,
+            17.0,
+            100.0,
+            4096.0,
+            1e6,
+            123_456_789.0,
+            1e10,
+            5e12,
+        ] {
+            for n in (1..4096u32).step_by(7) {
+                let tie = scale + f64::from(n) / 1024.0;
+                values.extend([tie, tie.next_up(), tie.next_down()]);
+                let cent = (scale * 100.0 + f64::from(n)) / 100.0 + 0.005;
+                values.extend([cent, cent.next_up(), cent.next_down()]);
+                // Where the nine-decimal text turns from ...4999999 to ...5000000.
+                let turn = cent - 5e-10;
+                values.extend([turn, turn.next_up(), turn.next_down()]);
+            }
+        }
+        for x in values {
+            same_as_by_text(x).unwrap();
+            same_as_by_text(-x).unwrap();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn round2_matches_the_text_version_on_any_float(bits: u64) {
+            same_as_by_text(f64::from_bits(bits))?;
+        }
+
+        #[test]
+        fn round2_matches_the_text_version_on_percentages(
+            x in -1.0..200.0f64,
+            cents in 0..20_000u32,
+            ulps in -4..=4i32,
+        ) {
+            same_as_by_text(x)?;
+            // Near each half cent, and near where the nine-decimal text turns
+            // from ...4999999 to ...5000000, a few floats either side.
+            for offset in [0.005, 0.004_999_999_5] {
+                let mut near = f64::from(cents) / 100.0 + offset;
+                for _ in 0..ulps.abs() {
+                    near = if ulps < 0 { near.next_down() } else { near.next_up() };
+                }
+                same_as_by_text(near)?;
+                same_as_by_text(-near)?;
+            }
+        }
+
+        #[test]
+        fn round2_matches_the_text_version_at_every_magnitude(
+            mantissa in 1.0..10.0f64,
+            exponent in -12..13i32,
+            sign: bool,
+        ) {
+            let x = mantissa * 10f64.powi(exponent);
+            same_as_by_text(if sign { -x } else { x })?;
         }
     }
 

@@ -458,15 +458,15 @@ fn check_record(
             format!("use one of {}", list_keys(PROVINCES)),
         );
     }
-    if let Some(website) = &raw.website {
-        if !is_http_url(website.get_ref()) {
-            check.error(
-                website,
-                "website",
-                "`website` must be an absolute http or https URL",
-                "write the full address, e.g. website = \"https://example.nl\"",
-            );
-        }
+    if let Some(website) = &raw.website
+        && !is_http_url(website.get_ref())
+    {
+        check.error(
+            website,
+            "website",
+            "`website` must be an absolute http or https URL",
+            "write the full address, e.g. website = \"https://example.nl\"",
+        );
     }
     let certificate = check.certificate(&raw.certificate, reference);
     let measurement = check.measurement(&raw.measurement, weights);
@@ -817,15 +817,15 @@ impl Checker<'_> {
                     "a certificate cannot be issued in the future; check the date or pass a later --date",
                 );
             }
-            if let Some((Some(expires), span)) = &explicit_expiry {
-                if *expires < issued {
-                    self.error(
-                        span,
-                        "certificate.expires",
-                        format!("`certificate.expires` ({expires}) is before `certificate.issued` ({issued})"),
-                        "an expiry date must be on or after the date of issue",
-                    );
-                }
+            if let Some((Some(expires), span)) = &explicit_expiry
+                && *expires < issued
+            {
+                self.error(
+                    span,
+                    "certificate.expires",
+                    format!("`certificate.expires` ({expires}) is before `certificate.issued` ({issued})"),
+                    "an expiry date must be on or after the date of issue",
+                );
             }
         }
         let status = match &raw.status {
@@ -926,16 +926,16 @@ impl Checker<'_> {
             );
             ok = false;
         }
-        if let Some(revenue) = &raw.revenue_eur {
-            if !(revenue.get_ref().is_finite() && *revenue.get_ref() > 0.0) {
-                self.error(
-                    revenue,
-                    "measurement.revenue_eur",
-                    "`measurement.revenue_eur` must be greater than 0",
-                    "give the turnover in euros",
-                );
-                ok = false;
-            }
+        if let Some(revenue) = &raw.revenue_eur
+            && !(revenue.get_ref().is_finite() && *revenue.get_ref() > 0.0)
+        {
+            self.error(
+                revenue,
+                "measurement.revenue_eur",
+                "`measurement.revenue_eur` must be greater than 0",
+                "give the turnover in euros",
+            );
+            ok = false;
         }
         let mut rows = Vec::new();
         let (mut fte_sum, mut payroll_persons) = (0.0, 0i64);

@@ -49,7 +49,7 @@ pub struct Registry {
     pub reference_date: Date,
     /// The organisations, sorted by id.
     pub organisations: Vec<Computed>,
-    index: FastMap<String, usize>,
+    index: IdIndex,
 }
 
 impl Registry {
@@ -68,11 +68,8 @@ impl Registry {
         // Every supplier reference is looked up once, here; after that the
         // records refer to each other by index. With a repeated id (only
         // possible when a caller passes such records) the last one counts.
-        let mut positions: FastMap<&str, usize> = fast_map(records.len());
-        for (i, r) in records.iter().enumerate() {
-            positions.insert(r.id.as_str(), i);
-        }
-        let links = Links::new(&records, &positions);
+        let positions = IdIndex::new(records.iter().map(|r| r.id.as_str()));
+        let links = Links::new(&records, |id| positions.get(id, |i| records[i].id.as_str()));
         check_purchases(&records, &links, diagnostics);
 
         // Step 1 for everyone first: indirect contributions use only the
@@ -99,7 +96,9 @@ impl Registry {
                     aspirant_plan: record.certificate.aspirant_plan,
                 };
                 let suppliers = links.suppliers(r);
-                ladder::compute_indexed(&input, weights, norms, |p, _| suppliers[p].map(figures))
+                ladder::compute_given_direct(&input, direct[r], norms, |p, _| {
+                    suppliers[p].map(figures)
+                })
             })
             .collect();
 
@@ -110,21 +109,28 @@ impl Registry {
             for (p, purchase) in record.measurement.purchases.iter().enumerate() {
                 if let (Purchase::Registry { supplier, .. }, Some(s)) =
                     (purchase, links.suppliers(r)[p])
+                    && supplier != &record.id
                 {
-                    if supplier != &record.id {
-                        let list = &mut customers[s];
-                        if list.last().is_none_or(|&c| records[c].id != record.id) {
-                            list.push(r);
-                        }
+                    let list = &mut customers[s];
+                    if list.last().is_none_or(|&c| records[c].id != record.id) {
+                        list.push(r);
                     }
                 }
             }
         }
-        let customer_ids: Vec<Vec<String>> = records
+        // A repeated id shares the customers of its last record (the one
+        // the index finds); the records are sorted, so that is the last of
+        // its run.
+        let mut last_of_run = vec![0; records.len()];
+        for r in (0..records.len()).rev() {
+            last_of_run[r] = match records.get(r + 1) {
+                Some(next) if next.id == records[r].id => last_of_run[r + 1],
+                _ => r,
+            };
+        }
+        let customer_ids: Vec<Vec<String>> = last_of_run
             .iter()
-            .map(|r| {
-                // A repeated id shares the customers of its last record.
-                let s = positions[r.id.as_str()];
+            .map(|&s| {
                 customers[s]
                     .iter()
                     .map(|&c| records[c].id.clone())
@@ -140,10 +146,7 @@ impl Registry {
                 organisations.push(computed);
             }
         }
-        let mut index = fast_map(organisations.len());
-        for (i, c) in organisations.iter().enumerate() {
-            index.insert(c.org.id.clone(), i);
-        }
+        let index = IdIndex::new(organisations.iter().map(|c| c.org.id.as_str()));
         Registry {
             reference_date,
             organisations,
@@ -153,7 +156,10 @@ impl Registry {
 
     /// The organisation with this id.
     pub fn get(&self, id: &str) -> Option<&Computed> {
-        self.index.get(id).map(|&i| &self.organisations[i])
+        let organisations = &self.organisations;
+        self.index
+            .get(id, |i| organisations[i].org.id.as_str())
+            .map(|i| &organisations[i])
     }
 
     /// Number of organisations per level, every level present.
@@ -223,21 +229,19 @@ fn finish(
         );
         return None;
     };
-    if let Some(declared) = org.certificate.declared_level {
-        if declared != level {
-            diagnostics.push(
-                Diagnostic::warning(format!(
-                    "the certificate declares `{}` but the measurement gives `{}`",
-                    declared.key(),
-                    level.key()
-                ))
-                .at(&org.source, org.spans.declared_level.clone())
-                .key("certificate.declared_level")
-                .hint(
-                    "check the measurement against the audit report, or correct `declared_level`",
-                ),
-            );
-        }
+    if let Some(declared) = org.certificate.declared_level
+        && declared != level
+    {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "the certificate declares `{}` but the measurement gives `{}`",
+                declared.key(),
+                level.key()
+            ))
+            .at(&org.source, org.spans.declared_level.clone())
+            .key("certificate.declared_level")
+            .hint("check the measurement against the audit report, or correct `declared_level`"),
+        );
     }
     let status = ladder::status_on(
         org.certificate.status,
@@ -319,13 +323,13 @@ struct Links {
 }
 
 impl Links {
-    fn new(records: &[Organisation], positions: &FastMap<&str, usize>) -> Links {
+    fn new(records: &[Organisation], position: impl Fn(&str) -> Option<usize>) -> Links {
         let mut starts = Vec::with_capacity(records.len() + 1);
         let mut suppliers = Vec::new();
         for record in records {
             starts.push(suppliers.len());
             suppliers.extend(record.measurement.purchases.iter().map(|p| match p {
-                Purchase::Registry { supplier, .. } => positions.get(supplier.as_str()).copied(),
+                Purchase::Registry { supplier, .. } => position(supplier),
                 Purchase::External { .. } => None,
             }));
         }
@@ -386,6 +390,69 @@ fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Di
             }
         }
     }
+}
+
+/// Positions of ids in a list, without copying the ids: an open-addressing
+/// table of (hash, position) that compares with the list's own ids. With a
+/// repeated id the last position counts, as a map's `insert` would have it.
+#[derive(Debug, Clone, Default)]
+struct IdIndex {
+    /// (high half of the hash, position + 1); 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+}
+
+impl IdIndex {
+    fn new<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> IdIndex {
+        let capacity = (ids.len() * 2).next_power_of_two().max(16);
+        let mut index = IdIndex {
+            slots: vec![(0, 0); capacity],
+        };
+        let mut stored: Vec<&str> = Vec::with_capacity(ids.len());
+        for (position, id) in ids.enumerate() {
+            let found = index.find(id, |i| stored[i]);
+            let slot = &mut index.slots[found];
+            *slot = (
+                id_hash(id).1,
+                u32::try_from(position + 1).expect("under 2^32 records"),
+            );
+            stored.push(id);
+        }
+        index
+    }
+
+    /// The slot holding `id`, or the empty slot where it would go.
+    fn find<'a>(&self, id: &str, id_at: impl Fn(usize) -> &'a str) -> usize {
+        let mask = self.slots.len() - 1;
+        let (start, tag) = id_hash(id);
+        let mut slot = start & mask;
+        loop {
+            let (t, position) = self.slots[slot];
+            if position == 0 || (t == tag && id_at(position as usize - 1) == id) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The position of `id`, `id_at` giving the id at a position.
+    fn get<'a>(&self, id: &str, id_at: impl Fn(usize) -> &'a str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        match self.slots[self.find(id, id_at)] {
+            (_, 0) => None,
+            (_, position) => Some(position as usize - 1),
+        }
+    }
+}
+
+/// Where to start looking for an id, and the tag to compare first.
+fn id_hash(id: &str) -> (usize, u32) {
+    let mut hasher = FxHasher::default();
+    hasher.write(id.as_bytes());
+    let hash = hasher.finish();
+    // The multiply leaves the best-mixed bits at the top.
+    ((hash >> 40) as usize, (hash >> 8) as u32)
 }
 
 /// A hash map with the Fx hash (rustc's): ids and numbers are not chosen
@@ -583,5 +650,33 @@ pub(crate) mod test_support {
             diagnostics.render(false)
         );
         registry
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_index_finds_every_id_and_the_last_of_a_repeated_one() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("org-{i}")).collect();
+        let mut with_repeats: Vec<&str> = ids.iter().map(String::as_str).collect();
+        with_repeats.extend(["org-7", "org-999", "org-7"]);
+        let index = IdIndex::new(with_repeats.iter().copied());
+        let get = |id: &str| index.get(id, |i| with_repeats[i]);
+        for (i, id) in ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| ![7, 999].contains(i))
+        {
+            assert_eq!(get(id), Some(i));
+        }
+        assert_eq!(get("org-7"), Some(1002));
+        assert_eq!(get("org-999"), Some(1001));
+        assert_eq!(get("org-1000"), None);
+        assert_eq!(get(""), None);
+        let empty = IdIndex::new(std::iter::empty());
+        assert_eq!(empty.get("org-1", |_| unreachable!()), None);
+        assert_eq!(IdIndex::default().get("org-1", |_| unreachable!()), None);
     }
 }
