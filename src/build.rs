@@ -163,20 +163,45 @@ fn run_inner(
         elapsed: Duration::ZERO,
         stages: Vec::new(),
     };
-    let (registry, files) = pipeline(options, &mut diagnostics, &mut stages, memo);
+    let write_error = |error: std::io::Error, output: &Path| {
+        Diagnostic::error(format!("could not write the output: {error}"))
+            .in_file(output.display().to_string())
+            .hint("check that the output folder's parent is writable; the previous output is left as it was")
+    };
+    // Organisation pages go into the staging folder as they are rendered,
+    // so that a large registry is never held in memory whole. The output
+    // itself is replaced only at the end, when everything succeeded.
+    let staging = if write {
+        match output::Staging::begin(&report.output) {
+            Ok(staging) => Some(staging),
+            Err(error) => {
+                diagnostics.push(write_error(error, &report.output));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let (registry, files) = if write && staging.is_none() {
+        (None, Vec::new())
+    } else {
+        pipeline(
+            options,
+            &mut diagnostics,
+            &mut stages,
+            memo,
+            staging.as_ref(),
+        )
+    };
     report.registry = registry;
     if !diagnostics.has_errors(options.strict) {
         report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
         report.files = files;
-        if write {
+        if let Some(staging) = staging {
             stages.start("writing");
-            match output::write_site(&report.output, &report.files) {
+            match staging.finish(&report.files) {
                 Ok(stats) => report.written = Some(stats),
-                Err(error) => diagnostics.push(
-                    Diagnostic::error(format!("could not write the output: {error}"))
-                        .in_file(report.output.display().to_string())
-                        .hint("check that the output folder's parent is writable; the previous output is left as it was"),
-                ),
+                Err(error) => diagnostics.push(write_error(error, &report.output)),
             }
         }
     }
@@ -192,6 +217,7 @@ fn pipeline(
     diagnostics: &mut Diagnostics,
     stages: &mut Stages,
     memo: Option<Arc<Memo>>,
+    staging: Option<&output::Staging>,
 ) -> (Option<Registry>, Vec<OutputFile>) {
     let root = options.root.as_path();
     stages.start("loading");
@@ -243,7 +269,9 @@ fn pipeline(
     }
     renderer.set_page_urls(&content);
     stages.start("rendering");
-    match render_all(&renderer, &config, &content, &registry, &weights, &norms) {
+    match render_all(
+        &renderer, &config, &content, &registry, &weights, &norms, staging,
+    ) {
         Ok(rendered) => files.extend(rendered),
         Err(problem) => {
             diagnostics.push(problem);
@@ -281,51 +309,78 @@ fn render_all(
     registry: &Registry,
     weights: &crate::tables::Weights,
     norms: &crate::tables::NormTable,
+    staging: Option<&output::Staging>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let words = Vocabulary::new(r);
     let open_words = opendata::OpenDataWords::from_strings(&r.strings, config)?;
-    // The spreadsheet is written on one thread: let it run beside the
-    // parallel page rendering instead of after it.
-    let (pages, data) = rayon::join(
-        || registry_pages::organisations(r, &words, registry),
-        || opendata::files(registry, config, &r.urls, &open_words),
-    );
-    let mut files = pages?;
-    files.extend(crate::render::views::ladder_files(r, &words));
-    let (lists, items) = registry_pages::lists(r, &words, registry, config.pagination.register)?;
-    files.extend(lists);
-    files.push(registry_pages::statistics(r, &words, registry, &items)?);
-    files.push(registry_pages::method(r, weights, norms)?);
-    files.extend(site::pages(
-        r,
-        &words,
-        content,
-        registry,
-        config.pagination.blog,
-    )?);
-    files.extend(search::files(registry, content, r, &words));
-    files.extend(search::pages(r, &words, registry)?);
-    let mut data = data;
-    data.push(feeds::registry_changes(
-        registry,
-        config,
-        &r.urls,
-        &feeds::FeedWords::from_strings(&r.strings),
-    ));
-    data.push(blog_feed(r, config, content, registry));
-    let datasets = opendata::datasets(registry, config, &r.urls, &data, &open_words);
-    files.push(registry_pages::open_data(r, &datasets)?);
-    files.extend(data);
-    files.push(OutputFile::new(".nojekyll", ""));
-    files.push(OutputFile::new(
-        "robots.txt",
-        format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            r.urls.absolute("sitemap.xml")
-        ),
-    ));
-    files.extend(sitemap_files(r, content, registry, &files));
-    Ok(files)
+    // The spreadsheet is written on one thread, and takes longer than any
+    // other single task: it gets a thread of its own beside all the rest.
+    std::thread::scope(|scope| {
+        let spreadsheet = scope.spawn(|| opendata::xlsx(registry, config, &r.urls, &open_words));
+        let mut files = registry_pages::organisations(r, &words, registry, staging)?;
+        files.extend(crate::render::views::ladder_files(r, &words));
+        let (lists, items) =
+            registry_pages::lists(r, &words, registry, config.pagination.register)?;
+        files.extend(write_now(staging, lists)?);
+        files.push(registry_pages::statistics(r, &words, registry, &items)?);
+        files.push(registry_pages::method(r, weights, norms)?);
+        files.extend(site::pages(
+            r,
+            &words,
+            content,
+            registry,
+            config.pagination.blog,
+        )?);
+        files.extend(search::files(registry, content, r, &words));
+        files.extend(search::pages(r, &words, registry)?);
+        let xlsx = spreadsheet
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut data = opendata::files_with_xlsx(registry, config, &r.urls, &open_words, xlsx);
+        data.push(feeds::registry_changes(
+            registry,
+            config,
+            &r.urls,
+            &feeds::FeedWords::from_strings(&r.strings),
+        ));
+        data.push(blog_feed(r, config, content, registry));
+        let datasets = opendata::datasets(registry, config, &r.urls, &data, &open_words);
+        files.push(registry_pages::open_data(r, &datasets)?);
+        files.extend(write_now(staging, data)?);
+        files.push(OutputFile::new(".nojekyll", ""));
+        files.push(OutputFile::new(
+            "robots.txt",
+            format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                r.urls.absolute("sitemap.xml")
+            ),
+        ));
+        files.extend(sitemap_files(r, content, registry, &files));
+        Ok(files)
+    })
+}
+
+/// Writes `files` into the staging folder at once, when there is one, and
+/// keeps only their paths and sizes: for the big generated parts (lists,
+/// data) that need no further processing.
+fn write_now(
+    staging: Option<&output::Staging>,
+    files: Vec<OutputFile>,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let Some(staging) = staging else {
+        return Ok(files);
+    };
+    files
+        .into_par_iter()
+        .map(|file| {
+            let path = file.path.clone();
+            staging.write_now(file).map_err(|error| {
+                Diagnostic::error(format!("could not write `{path}`: {error}")).hint(
+                    "check the space and permissions of the output folder's parent; the previous output is left as it was",
+                )
+            })
+        })
+        .collect()
 }
 
 fn blog_feed(

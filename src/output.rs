@@ -2,9 +2,11 @@
 //! target, which replaces the previous output only when everything was
 //! written, so a failed build leaves the old site exactly as it was.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -20,6 +22,9 @@ pub struct OutputFile {
     /// For a page rendered in an incremental rebuild, the fingerprint of
     /// everything that went into it (see `render::Memo`).
     pub fingerprint: Option<u64>,
+    /// The size of a file already written to the staging folder, whose
+    /// contents are no longer held.
+    pub written: Option<u64>,
 }
 
 impl OutputFile {
@@ -29,6 +34,7 @@ impl OutputFile {
             path: path.into(),
             contents: Bytes::from(contents.into()),
             fingerprint: None,
+            written: None,
         }
     }
 
@@ -38,7 +44,18 @@ impl OutputFile {
             path: path.into(),
             contents,
             fingerprint: None,
+            written: None,
         }
+    }
+
+    /// Whether the file was written early and its contents dropped.
+    pub fn is_written(&self) -> bool {
+        self.written.is_some()
+    }
+
+    /// Its size in bytes.
+    pub fn size(&self) -> u64 {
+        self.written.unwrap_or(self.contents.len() as u64)
     }
 
     /// The same file, marked with the fingerprint of its inputs.
@@ -61,55 +78,110 @@ pub struct WriteStats {
 /// the file system allows: into `.<name>-new` beside it, then renamed into
 /// place; the previous output is removed only after that.
 pub fn write_site(target: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}-new"));
-    let old = parent.join(format!(".{name}-old"));
-    remove_if_present(&staging)?;
-    remove_if_present(&old)?;
-    fs::create_dir_all(&staging)?;
+    Staging::begin(target)?.finish(files)
+}
 
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
-        .filter(|d| !d.as_os_str().is_empty())
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in &dirs {
-        fs::create_dir_all(staging.join(dir))?;
+/// The folder a build writes into before it replaces the output:
+/// `.<name>-new` beside the target. Files can go in while the build still
+/// renders (so that the largest part of a site need not be held in memory);
+/// the target is replaced only by [`Staging::finish`], and a staging folder
+/// that is dropped unfinished is removed, leaving the output as it was.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+    /// Folders already made inside the staging folder.
+    made: Mutex<HashSet<PathBuf>>,
+    finished: bool,
+}
+
+impl Staging {
+    /// Makes an empty staging folder for `target`.
+    pub fn begin(target: &Path) -> io::Result<Staging> {
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let staging = parent.join(format!(".{name}-new"));
+        let old = parent.join(format!(".{name}-old"));
+        remove_if_present(&staging)?;
+        remove_if_present(&old)?;
+        fs::create_dir_all(&staging)?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            staging,
+            old,
+            made: Mutex::new(HashSet::new()),
+            finished: false,
+        })
     }
-    let written = files.par_iter().try_for_each(|file| {
+
+    /// Writes one file now and returns it without its contents, marked as
+    /// written (see [`OutputFile::is_written`]).
+    pub fn write_now(&self, file: OutputFile) -> io::Result<OutputFile> {
+        self.write(&file)?;
+        Ok(OutputFile {
+            path: file.path,
+            contents: Bytes::new(),
+            fingerprint: None,
+            written: Some(file.contents.len() as u64),
+        })
+    }
+
+    fn write(&self, file: &OutputFile) -> io::Result<()> {
         check_relative(&file.path)?;
-        fs::write(staging.join(&file.path), &file.contents)
-    });
-    if let Err(error) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
+        let path = self.staging.join(&file.path);
+        if let Some(dir) = path.parent() {
+            let known = self.made.lock().map(|m| m.contains(dir)).unwrap_or(false);
+            if !known {
+                fs::create_dir_all(dir)?;
+                if let Ok(mut made) = self.made.lock() {
+                    made.insert(dir.to_path_buf());
+                }
+            }
+        }
+        fs::write(path, &file.contents)
     }
 
-    if target.exists() {
-        fs::rename(target, &old)?;
-    }
-    if let Err(error) = fs::rename(&staging, target) {
-        // Put the previous output back.
-        if old.exists() {
-            let _ = fs::rename(&old, target);
+    /// Writes the files not yet written, then puts the staging folder in
+    /// place of the target. `files` is the whole site, including the files
+    /// written earlier with [`Staging::write_now`].
+    pub fn finish(mut self, files: &[OutputFile]) -> io::Result<WriteStats> {
+        files
+            .par_iter()
+            .filter(|f| f.written.is_none())
+            .try_for_each(|file| self.write(file))?;
+        if self.target.exists() {
+            fs::rename(&self.target, &self.old)?;
         }
-        return Err(error);
+        if let Err(error) = fs::rename(&self.staging, &self.target) {
+            // Put the previous output back.
+            if self.old.exists() {
+                let _ = fs::rename(&self.old, &self.target);
+            }
+            return Err(error);
+        }
+        self.finished = true;
+        remove_if_present(&self.old)?;
+        Ok(WriteStats {
+            files: files.len(),
+            bytes: files.iter().map(OutputFile::size).sum(),
+        })
     }
-    remove_if_present(&old)?;
-    Ok(WriteStats {
-        files: files.len(),
-        bytes: files.iter().map(|f| f.contents.len() as u64).sum(),
-    })
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 fn check_relative(path: &str) -> io::Result<()> {
@@ -154,6 +226,38 @@ mod tests {
         assert_eq!(fs::read_to_string(target.join("d.txt")).unwrap(), "3");
         assert!(!dir.path().join(".public-new").exists());
         assert!(!dir.path().join(".public-old").exists());
+    }
+
+    #[test]
+    fn files_written_early_count_and_an_unfinished_staging_folder_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        write_site(&target, &[OutputFile::new("old.txt", "old")]).unwrap();
+        {
+            let staging = Staging::begin(&target).unwrap();
+            staging
+                .write_now(OutputFile::new("x/early.txt", "12345"))
+                .unwrap();
+            assert!(dir.path().join(".public-new/x/early.txt").exists());
+            // Dropped without finishing: a failed build.
+        }
+        assert!(!dir.path().join(".public-new").exists());
+        assert_eq!(fs::read_to_string(target.join("old.txt")).unwrap(), "old");
+
+        let staging = Staging::begin(&target).unwrap();
+        let early = staging
+            .write_now(OutputFile::new("x/early.txt", "12345"))
+            .unwrap();
+        assert!(early.is_written() && early.contents.is_empty());
+        let stats = staging
+            .finish(&[early, OutputFile::new("late.txt", "1")])
+            .unwrap();
+        assert_eq!((stats.files, stats.bytes), (2, 6));
+        assert_eq!(
+            fs::read_to_string(target.join("x/early.txt")).unwrap(),
+            "12345"
+        );
+        assert!(!target.join("old.txt").exists());
     }
 
     #[test]

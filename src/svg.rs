@@ -825,6 +825,21 @@ struct N(f64);
 impl fmt::Display for N {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = if self.0.is_finite() { self.0 } else { 0.0 };
+        // Integer arithmetic gives the same digits as `{:.2}` unless x * 100
+        // lies within a hair of a half, where the product's own rounding
+        // could tip it: those few go the exact (and much slower) way.
+        let scaled = x * 100.0;
+        let fraction = (scaled - scaled.trunc()).abs();
+        if scaled.abs() < 1e9 && (fraction - 0.5).abs() > 1e-6 {
+            let hundredths = scaled.round() as i64;
+            let (whole, rest) = (hundredths.abs() / 100, hundredths.abs() % 100);
+            let sign = if hundredths < 0 { "-" } else { "" };
+            return match rest {
+                0 => write!(f, "{sign}{whole}"),
+                r if r % 10 == 0 => write!(f, "{sign}{whole}.{}", r / 10),
+                r => write!(f, "{sign}{whole}.{r:02}"),
+            };
+        }
         let text = format!("{x:.2}");
         let text = text.trim_end_matches('0').trim_end_matches('.');
         f.write_str(if text == "-0" { "0" } else { text })
@@ -1494,6 +1509,27 @@ mod tests {
             ("vbscript:x", false),
         ] {
             assert_eq!(safe_href(href), safe, "{href}");
+        }
+    }
+
+    #[test]
+    fn fast_numbers_match_the_exact_formatting() {
+        let exact = |x: f64| {
+            let text = format!("{x:.2}");
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            (if text == "-0" { "0" } else { text }).to_string()
+        };
+        let mut x = -1000.0;
+        while x < 1000.0 {
+            for v in [x, x + 0.005, x - 0.005, x / 3.0, x * 1.0001] {
+                assert_eq!(N(v).to_string(), exact(v), "{v:?}");
+            }
+            x += 0.0137;
+        }
+        for v in [
+            0.0, -0.0, 0.004, -0.004, 1.005, 2.675, 1e12, -1e12, 0.125, 0.375,
+        ] {
+            assert_eq!(N(v).to_string(), exact(v), "{v:?}");
         }
     }
 

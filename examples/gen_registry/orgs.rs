@@ -688,10 +688,10 @@ fn assign_persons(
             .filter(|r| is_payroll(r))
             .map(|r| i64::from(r.persons))
             .sum();
-        if payroll < needed {
-            if let Some(row) = rows.iter_mut().find(|r| is_payroll(r)) {
-                row.persons += (needed - payroll) as u32;
-            }
+        if payroll < needed
+            && let Some(row) = rows.iter_mut().find(|r| is_payroll(r))
+        {
+            row.persons += (needed - payroll) as u32;
         }
     }
 }

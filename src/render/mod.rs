@@ -258,26 +258,33 @@ impl Renderer {
         Ok(OutputFile::new(path, make()?).with_fingerprint(print))
     }
 
-    /// Renders `template` into the file at `path`, passing the HTML through
-    /// `finish`; or, in an incremental rebuild, takes the previous build's
-    /// file when nothing that goes into it has changed.
-    pub fn render_page(
+    /// In an incremental rebuild, the fingerprint of a page made from
+    /// `template` with the context `page` plus whatever `feed` hashes (what
+    /// the caller adds to the context when the page has to be rendered).
+    pub fn page_print(
         &self,
-        path: String,
         template: &str,
         page: &PageContext,
-        finish: fn(String) -> String,
-    ) -> Result<OutputFile, Diagnostic> {
-        let fingerprint = page.hasher.as_ref().map(|hasher| {
-            let mut hasher = hasher.clone();
-            self.global_print.hash(&mut hasher);
-            self.template_prints.get(template).hash(&mut hasher);
-            template.hash(&mut hasher);
-            hasher.finish()
-        });
-        self.memoized(path, fingerprint, || {
-            Ok(finish(self.render(template, page.context())?).into_bytes())
-        })
+        feed: impl FnOnce(&mut DefaultHasher),
+    ) -> Option<u64> {
+        let mut hasher = page.hasher.clone()?;
+        feed(&mut hasher);
+        self.global_print.hash(&mut hasher);
+        self.template_prints.get(template).hash(&mut hasher);
+        template.hash(&mut hasher);
+        Some(hasher.finish())
+    }
+
+    /// Whether pages are fingerprinted (an incremental rebuild).
+    pub fn is_incremental(&self) -> bool {
+        self.memo.is_some()
+    }
+
+    /// The fingerprint of one value, as [`PageContext::insert`] hashes it.
+    pub fn value_print<T: Serialize + ?Sized>(value: &T) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), value);
+        hasher.finish()
     }
 
     /// Renders a template, turning Tera's error into a diagnostic that names

@@ -13,7 +13,7 @@ use super::views::{self, ListItem, Vocabulary};
 use super::{PageContext, Renderer};
 use crate::diagnostics::Diagnostic;
 use crate::ladder::{CertificateStatus, Level};
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Staging};
 use crate::registry::Registry;
 use crate::svg;
 use crate::tables::{NormTable, Weights};
@@ -69,10 +69,6 @@ pub fn compact(html: &str) -> String {
     out
 }
 
-fn compact_owned(html: String) -> String {
-    compact(&html)
-}
-
 /// Output folder of page `n` (one-based) of a list at `dir`.
 pub fn page_dir(dir: &str, n: usize) -> String {
     if n <= 1 {
@@ -83,7 +79,9 @@ pub fn page_dir(dir: &str, n: usize) -> String {
 }
 
 /// Renders a paginated list: page 1 at `dir`, page n at `dir/pagina/n/`.
-/// `extra` is inserted into every page's context.
+/// `extra` is inserted into every page's context. `prints`, when given,
+/// holds a fingerprint of each item (see [`Renderer::value_print`]), so an
+/// incremental rebuild fingerprints a page without serialising its items.
 #[allow(clippy::too_many_arguments)]
 pub fn paginate<T: Serialize + Sync>(
     r: &Renderer,
@@ -92,6 +90,7 @@ pub fn paginate<T: Serialize + Sync>(
     items: &[T],
     page_size: usize,
     extra: &PageContext,
+    prints: Option<&[u64]>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let total_pages = items.len().div_ceil(page_size).max(1);
     (1..=total_pages)
@@ -111,24 +110,35 @@ pub fn paginate<T: Serialize + Sync>(
                     &[("n", &n.to_string()), ("total", &total_pages.to_string())],
                 ),
             };
-            let mut context = extra.clone();
-            context.insert("pager", &pager);
-            context.insert("page_url", &r.urls.path_url(&page_dir(dir, n)));
-            r.render_page(
-                format!("{}index.html", page_dir(dir, n)),
-                template,
-                &context,
-                compact_owned,
-            )
+            let page_url = r.urls.path_url(&page_dir(dir, n));
+            let print = r.page_print(template, extra, |hasher| {
+                use std::hash::Hash as _;
+                let scalars = (n, total_pages, items.len(), &pager.previous, &pager.next);
+                (scalars, &pager.label, &page_url).hash(hasher);
+                match prints {
+                    Some(prints) => prints[start..end].hash(hasher),
+                    None => Renderer::value_print(pager.items).hash(hasher),
+                }
+            });
+            r.memoized(format!("{}index.html", page_dir(dir, n)), print, || {
+                let mut context = extra.context().clone();
+                context.insert("pager", &pager);
+                context.insert("page_url", &page_url);
+                Ok(compact(&r.render(template, &context)?).into_bytes())
+            })
         })
         .collect()
 }
 
 /// Organisation pages, badges and per-organisation JSON.
+///
+/// With a `staging` folder, each organisation's files are written as soon
+/// as they are made and returned without their contents.
 pub fn organisations(
     r: &Renderer,
     words: &Vocabulary,
     registry: &Registry,
+    staging: Option<&Staging>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let files: Result<Vec<Vec<OutputFile>>, Diagnostic> = registry
         .organisations
@@ -184,7 +194,20 @@ pub fn organisations(
                 };
                 Ok(svg::badge_compact(c.level, ok, &text).into_bytes())
             })?;
-            Ok(vec![page, wide, compact_badge])
+            let files = vec![page, wide, compact_badge];
+            match staging {
+                None => Ok(files),
+                Some(staging) => files
+                    .into_iter()
+                    .map(|file| {
+                        let path = file.path.clone();
+                        staging.write_now(file).map_err(|error| {
+                            Diagnostic::error(format!("could not write `{path}`: {error}"))
+                                .hint("check the space and permissions of the output folder's parent; the previous output is left as it was")
+                        })
+                    })
+                    .collect(),
+            }
         })
         .collect();
     Ok(files?.into_iter().flatten().collect())
@@ -215,27 +238,41 @@ pub fn lists(
     let keys: Vec<String> = items.iter().map(|i| sort_key(&i.name)).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
     let current = |i: &usize| words.status(registry.organisations[*i].status).ok;
-    let pick = |filter: &dyn Fn(usize) -> bool| -> Vec<ListItem> {
-        order
-            .iter()
-            .copied()
-            .filter(|&i| filter(i))
-            .map(|i| items[i].clone())
-            .collect()
+    let pick = |filter: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        order.iter().copied().filter(|&i| filter(i)).collect()
+    };
+    // Each row's fingerprint once, rather than once per list it is in.
+    let item_prints: Vec<u64> = if r.is_incremental() {
+        items.par_iter().map(Renderer::value_print).collect()
+    } else {
+        Vec::new()
+    };
+    let rows = |chosen: &[usize]| -> (Vec<ListItem>, Option<Vec<u64>>) {
+        let rows = chosen.iter().map(|&i| items[i].clone()).collect();
+        let prints = r
+            .is_incremental()
+            .then(|| chosen.iter().map(|&i| item_prints[i]).collect());
+        (rows, prints)
     };
 
     let mut files = Vec::new();
-    let mut list = |dir: &str,
-                    title: String,
-                    intro: String,
-                    chosen: Vec<ListItem>|
-     -> Result<(), Diagnostic> {
-        let mut context = PageContext::new(r);
-        context.insert("page_title", &title);
-        context.insert("intro", &intro);
-        files.extend(paginate(r, "list.html", dir, &chosen, page_size, &context)?);
-        Ok(())
-    };
+    let mut list =
+        |dir: &str, title: String, intro: String, chosen: Vec<usize>| -> Result<(), Diagnostic> {
+            let mut context = PageContext::new(r);
+            context.insert("page_title", &title);
+            context.insert("intro", &intro);
+            let (chosen, prints) = rows(&chosen);
+            files.extend(paginate(
+                r,
+                "list.html",
+                dir,
+                &chosen,
+                page_size,
+                &context,
+                prints.as_deref(),
+            )?);
+            Ok(())
+        };
 
     let valid = pick(&|i| current(&i));
     let level_groups: Vec<Group> = Level::ALL
@@ -296,12 +333,11 @@ pub fn lists(
                 url: r.urls.path_url(&dir),
                 count: members.len(),
             });
-            let chosen: Vec<ListItem> = members.iter().map(|&i| items[i].clone()).collect();
             list(
                 &dir,
                 r.tf(title_key, &[("name", &name), ("letter", &name)]),
                 String::new(),
-                chosen,
+                members,
             )?;
         }
         Ok(out)
@@ -349,6 +385,7 @@ pub fn lists(
         "not_valid_count",
         &order.iter().filter(|&&i| !current(&i)).count(),
     );
+    let (valid, prints) = rows(&valid);
     files.extend(paginate(
         r,
         "register.html",
@@ -356,6 +393,7 @@ pub fn lists(
         &valid,
         page_size,
         &context,
+        prints.as_deref(),
     )?);
     Ok((files, items))
 }

@@ -161,6 +161,7 @@ pub fn pages(
             &posts,
             blog_page_size,
             &context,
+            None,
         )?);
     }
     if content.page("_index.md").is_none() {
