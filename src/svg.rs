@@ -12,7 +12,9 @@
 //! `style` attributes, no `<style>` elements, no scripts and no external
 //! references: presentation attributes (`fill=`, `stroke=`, `font-weight=`)
 //! give the defaults, and the inlined diagrams also carry `class` attributes
-//! so page CSS can restyle them. Each document has `role="img"` and a
+//! so page CSS can restyle them; the contribution chart, inlined in every
+//! organisation page, is drawn by the page CSS alone (see
+//! [`contribution_chart`]). Each document has `role="img"` and a
 //! `<title>` as first child (the charts a `<desc>` too), referenced by
 //! `aria-labelledby`. Element ids get a prefix hashed from the input, so
 //! several diagrams inlined in one page do not clash, and the output is
@@ -426,9 +428,16 @@ struct Marker {
 /// the four norms as vertical markers with labels and values, on a percentage
 /// axis up to `max(total, trede-3 norm) x 1.15`, with a legend that gives
 /// both parts. Labels of norms too close together are staggered on more
-/// rows. The viewBox is 600 wide and about 150 high; it scales. Classes:
-/// `contribution-chart`, `chart-direct`, `chart-indirect`, `chart-axis`,
-/// `chart-norm`, `chart-norm-label`, `chart-tick`, `chart-legend`.
+/// rows. The viewBox is 600 wide and about 150 high; it scales.
+///
+/// The chart is made for inlining in a page and is drawn by the page's style
+/// sheet (fewer bytes than presentation attributes on every element), with
+/// the classes `contribution-chart` (the font and the text colour),
+/// `chart-direct`, `chart-indirect` (the bars and the legend's swatches; the
+/// hatch fill is an attribute), `chart-axis`, `chart-halo` (the white edge
+/// under each norm line), `chart-norm`, `chart-norm-label` (the level's name
+/// is its `tspan`) and `chart-tick`. It has no `xmlns`: the HTML parser puts
+/// an inline `<svg>` in the SVG namespace.
 pub fn contribution_chart(
     direct_pct: f64,
     indirect_pct: f64,
@@ -461,157 +470,140 @@ pub fn contribution_chart(
         .num(values[1])
         .num(values[2])
         .num(values[3])
-        .finish();
+        .short();
 
-    let mut out = String::with_capacity(4096);
-    open_svg(
-        &mut out,
-        &id,
-        (CHART_W, height),
-        false,
-        Some("contribution-chart"),
-        text.title,
-        Some(text.description),
+    // Inlined in the page, so the page's style sheet draws it: classes
+    // instead of presentation attributes, and no `xmlns`.
+    let mut out = String::with_capacity(2048);
+    put!(
+        out,
+        "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-labelledby=\"{id}t\" \
+         aria-describedby=\"{id}d\" class=\"contribution-chart\"><title id=\"{id}t\">{}</title>\
+         <desc id=\"{id}d\">{}</desc>",
+        N(CHART_W),
+        N(height),
+        E(text.title),
+        E(text.description)
     );
-    let hatch = format!("url(#{id}i)");
+    // The hatch keeps its colours: a pattern's content is drawn apart from
+    // the elements that use it.
     put!(
         out,
         "<pattern id=\"{id}i\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
          patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{BAR_LIGHT}\"/>\
          <path d=\"M0 0V6\" stroke=\"{BAR}\" stroke-width=\"2.5\"/></pattern>"
     );
-    let bar = |out: &mut String, class: &str, x: f64, y: f64, w: f64, h: f64, fill: &str| {
-        put!(
-            out,
-            "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" \
-             stroke=\"{BAR}\"/>",
-            N(x),
-            N(y),
-            N(w),
-            N(h)
-        );
+    let bar = |out: &mut String, indirect: bool, x: f64, y: f64, w: f64, h: f64| {
+        if indirect {
+            put!(
+                out,
+                "<rect class=\"chart-indirect\" fill=\"url(#{id}i)\" x=\"{}\" y=\"{}\" width=\"{}\" \
+                 height=\"{}\"/>",
+                C(x),
+                C(y),
+                C(w),
+                C(h)
+            );
+        } else {
+            put!(
+                out,
+                "<rect class=\"chart-direct\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                C(x),
+                C(y),
+                C(w),
+                C(h)
+            );
+        }
     };
     if layout.direct_width > 0.0 {
-        bar(
-            &mut out,
-            "chart-direct",
-            PLOT_X,
-            bar_y,
-            layout.direct_width,
-            BAR_H,
-            BAR,
-        );
+        bar(&mut out, false, PLOT_X, bar_y, layout.direct_width, BAR_H);
     }
     if layout.indirect_width > 0.0 {
         let x = PLOT_X + layout.direct_width;
-        bar(
-            &mut out,
-            "chart-indirect",
-            x,
-            bar_y,
-            layout.indirect_width,
-            BAR_H,
-            &hatch,
-        );
+        bar(&mut out, true, x, bar_y, layout.indirect_width, BAR_H);
     }
     // The axis and its ticks.
     put!(
         out,
         "<path class=\"chart-axis\" d=\"M{} {}H{}",
-        N(PLOT_X),
-        N(axis_y),
-        N(PLOT_X + PLOT_W)
+        C(PLOT_X),
+        C(axis_y),
+        C(PLOT_X + PLOT_W)
     );
     for tick in &layout.ticks {
         put!(
             out,
             "M{} {}v5",
-            N(PLOT_X + PLOT_W * tick / layout.scale_max),
-            N(axis_y)
+            C(PLOT_X + PLOT_W * tick / layout.scale_max),
+            C(axis_y)
         );
     }
-    put!(out, "\" fill=\"none\" stroke=\"{MUTED}\"/>");
+    out.push_str("\"/>");
     // The norm markers, from their label down across the bar to the axis.
     let label_y = |row: usize| 6.0 + (rows - 1.0 - row as f64) * LABEL_ROW + 12.0;
-    // A white edge keeps them visible across the bar.
+    // A white edge (`chart-halo`) keeps them visible across the bar.
     let mut d = String::new();
     for marker in &layout.markers {
         put!(
             d,
             "M{} {}V{}",
-            N(marker.x),
-            N(label_y(marker.row) + 3.0),
-            N(axis_y)
+            C(marker.x),
+            C(label_y(marker.row) + 3.0),
+            C(axis_y)
         );
     }
     put!(
         out,
-        "<path d=\"{d}\" fill=\"none\" stroke=\"#fff\" stroke-width=\"4\"/>\
-         <path class=\"chart-norm\" d=\"{d}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"2\"/>"
+        "<path class=\"chart-halo\" d=\"{d}\"/><path class=\"chart-norm\" d=\"{d}\"/>"
     );
-    put!(
-        out,
-        "<g font-family=\"{FONT}\" font-size=\"12\" fill=\"{INK}\">"
-    );
-    // Labels with a white halo, over the marker lines of labels above them.
-    put!(
-        out,
-        "<g class=\"chart-norm-label\" text-anchor=\"middle\" stroke=\"#fff\" stroke-width=\"4\" \
-         stroke-linejoin=\"round\" paint-order=\"stroke\">"
-    );
+    // Labels with a white halo, over the marker lines of labels above them;
+    // the level's name in bold (`tspan`).
+    out.push_str("<g class=\"chart-norm-label\">");
     for (i, marker) in layout.markers.iter().enumerate() {
         put!(
             out,
             "<text x=\"{}\" y=\"{}\"",
-            N(marker.label_x),
-            N(label_y(marker.row))
+            C(marker.label_x),
+            C(label_y(marker.row))
         );
         fit(&mut out, label_widths[i], CHART_W - 4.0);
         put!(
             out,
-            "><tspan font-weight=\"bold\">{}</tspan>{}</text>",
+            "><tspan>{}</tspan>{}</text>",
             E(text.norm_labels[i]),
             label_texts[i]
         );
     }
-    put!(
-        out,
-        "</g><g class=\"chart-tick\" text-anchor=\"middle\" fill=\"{MUTED}\" font-size=\"11\">"
-    );
+    out.push_str("</g><g class=\"chart-tick\">");
     for tick in &layout.ticks {
         let x = PLOT_X + PLOT_W * tick / layout.scale_max;
         put!(
             out,
             "<text x=\"{}\" y=\"{}\">{}%</text>",
-            N(x),
-            N(axis_y + 18.0),
+            C(x),
+            C(axis_y + 18.0),
             Dutch(*tick)
         );
     }
     // The legend: a swatch and the part with its value, twice.
-    out.push_str("</g><g class=\"chart-legend\">");
+    out.push_str("</g>");
     let mut x = PLOT_X;
-    for (fill, class, label, value) in [
-        (BAR, "chart-direct", text.direct, direct_pct),
-        (
-            hatch.as_str(),
-            "chart-indirect",
-            text.indirect,
-            indirect_pct,
-        ),
+    for (indirect, label, value) in [
+        (false, text.direct, direct_pct),
+        (true, text.indirect, indirect_pct),
     ] {
-        bar(&mut out, class, x, legend_y, 14.0, 14.0, fill);
+        bar(&mut out, indirect, x, legend_y, 14.0, 14.0);
         let words = format!("{} {}", label, pct(value));
         put!(
             out,
             "<text x=\"{}\" y=\"{}\">{}</text>",
-            N(x + 20.0),
-            N(legend_y + 11.5),
+            C(x + 20.0),
+            C(legend_y + 11.5),
             E(&words)
         );
         x += 20.0 + SMALL.width(&words) + 24.0;
     }
-    out.push_str("</g></g></svg>");
+    out.push_str("</svg>");
     out
 }
 
@@ -846,6 +838,18 @@ impl fmt::Display for N {
     }
 }
 
+/// Displays a coordinate of the contribution chart with at most one
+/// decimal: a tenth of a unit of its 600-wide viewBox is under a fifth of a
+/// pixel at the largest size it is shown.
+struct C(f64);
+
+impl fmt::Display for C {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = if self.0.is_finite() { self.0 } else { 0.0 };
+        N((x * 10.0).round() / 10.0).fmt(f)
+    }
+}
+
 /// Displays a number the Dutch way: a decimal comma, at most two decimals.
 struct Dutch(f64);
 
@@ -1023,6 +1027,15 @@ impl Id {
 
     fn num(self, value: f64) -> Id {
         self.bytes(&value.to_bits().to_le_bytes())
+    }
+
+    /// A shorter id, for a diagram that appears once on a page.
+    fn short(self) -> String {
+        format!(
+            "{}{:04x}",
+            self.prefix,
+            (self.hash ^ (self.hash >> 32) ^ (self.hash >> 16)) as u16
+        )
     }
 
     fn finish(self) -> String {
@@ -1222,8 +1235,10 @@ mod tests {
             Some(&["svg".to_string(), "title".to_string()][..]),
             "{name}"
         );
+        // The contribution chart is only ever inlined in a page.
         assert!(
-            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+                || (name.starts_with("chart") && svg.starts_with("<svg viewBox=")),
             "{name}"
         );
         assert!(svg.contains(" role=\"img\" aria-labelledby=\""), "{name}");
