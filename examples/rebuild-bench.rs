@@ -15,11 +15,9 @@
 //! and the changed page must show the change.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trede::build::{self, Options};
-use trede::render::Memo;
+use trede::build::{self, Options, Session};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -57,7 +55,8 @@ fn main() {
     );
 
     let started = Instant::now();
-    let report = build::run_incremental(&options, None);
+    let mut session = Session::default();
+    let report = build::run_incremental(&options, &mut session);
     assert!(
         !report.failed(false),
         "{}",
@@ -68,7 +67,6 @@ fn main() {
         started.elapsed().as_secs_f64(),
         report.files.len()
     );
-    let mut memo = memo_of(report);
 
     let mut timings: Vec<(&str, Vec<Duration>, Vec<Duration>)> = vec![
         ("nothing changed", Vec::new(), Vec::new()),
@@ -79,15 +77,14 @@ fn main() {
     if std::env::var_os("REBUILD_NOOP_ONLY").is_some() {
         // For a profiler: only rebuilds with nothing changed.
         for _ in 0..runs {
-            let report = build::run_incremental(&options, Some(memo.clone()));
-            memo = memo_of(report);
+            build::run_incremental(&options, &mut session);
         }
         return;
     }
     for run in 0..runs {
         let mut time = |case: usize, check: &dyn Fn(&build::Report)| {
             let (started, cpu) = (Instant::now(), cpu_time());
-            let report = build::run_incremental(&options, Some(memo.clone()));
+            let report = build::run_incremental(&options, &mut session);
             let (elapsed, cpu) = (started.elapsed(), cpu_time() - cpu);
             assert!(
                 !report.failed(false),
@@ -103,7 +100,6 @@ fn main() {
                     .count();
                 eprintln!("case {case}: {reused} fingerprinted; {:?}", report.stages);
             }
-            memo = memo_of(report);
             timings[case].1.push(elapsed);
             timings[case].2.push(cpu);
         };
@@ -135,8 +131,7 @@ fn main() {
         });
         std::fs::remove_file(&template).unwrap();
         // Back to the original site for the next run.
-        let report = build::run_incremental(&options, Some(memo.clone()));
-        memo = memo_of(report);
+        build::run_incremental(&options, &mut session);
     }
     let _ = std::fs::remove_dir(root.join("templates"));
     std::fs::write(&record, &original).unwrap();
@@ -173,17 +168,6 @@ fn cpu_time() -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// What `serve` keeps of a build for the next one (without copying).
-fn memo_of(report: build::Report) -> Arc<Memo> {
-    Arc::new(
-        report
-            .files
-            .into_iter()
-            .filter_map(|f| f.fingerprint.map(|p| (f.path, (p, f.contents))))
-            .collect(),
-    )
 }
 
 fn text_of(report: &build::Report, path: &str) -> String {

@@ -97,12 +97,33 @@ pub fn run(options: &Options, write: bool) -> Report {
     run_with_progress(options, write, &|_| {})
 }
 
-/// Runs the pipeline in memory for a rebuild (`serve`): pages whose inputs
-/// are the same as in the build `memo` comes from are taken from it instead
-/// of being rendered again, and the new pages carry the fingerprints for
-/// the next rebuild. Writes nothing.
-pub fn run_incremental(options: &Options, memo: Option<Arc<Memo>>) -> Report {
-    run_inner(options, false, &|_| {}, Some(memo.unwrap_or_default()))
+/// What a rebuild keeps of the builds before it (`serve`): the parsed
+/// records by file stamp, and the last good build's pages by fingerprint.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// Records by file name, size and time.
+    pub records: records::RecordCache,
+    /// The pages of the last good build.
+    pub memo: Option<Arc<Memo>>,
+}
+
+/// Runs the pipeline in memory for a rebuild (`serve`): records whose file
+/// did not change are not read again, and pages whose inputs are the same
+/// as in the session's last good build are taken from it instead of being
+/// rendered again. A good build becomes the session's new last good build.
+/// Writes nothing.
+pub fn run_incremental(options: &Options, session: &mut Session) -> Report {
+    let memo = session.memo.clone().unwrap_or_default();
+    let report = run_inner(options, false, &|_| {}, Some((memo, &mut session.records)));
+    if !report.failed(options.strict) {
+        let pages: Memo = report
+            .files
+            .iter()
+            .filter_map(|f| Some((f.path.clone(), (f.fingerprint?, f.contents.clone()))))
+            .collect();
+        session.memo = Some(Arc::new(pages));
+    }
+    report
 }
 
 /// Times the stages of a run and tells `progress` when each one starts.
@@ -140,7 +161,7 @@ fn run_inner(
     options: &Options,
     write: bool,
     progress: &dyn Fn(&'static str),
-    memo: Option<Arc<Memo>>,
+    incremental: Option<(Arc<Memo>, &mut records::RecordCache)>,
 ) -> Report {
     let started = Instant::now();
     let mut stages = Stages {
@@ -189,7 +210,7 @@ fn run_inner(
             options,
             &mut diagnostics,
             &mut stages,
-            memo,
+            incremental,
             staging.as_ref(),
         )
     };
@@ -216,7 +237,7 @@ fn pipeline(
     options: &Options,
     diagnostics: &mut Diagnostics,
     stages: &mut Stages,
-    memo: Option<Arc<Memo>>,
+    incremental: Option<(Arc<Memo>, &mut records::RecordCache)>,
     staging: Option<&output::Staging>,
 ) -> (Option<Registry>, Vec<OutputFile>) {
     let root = options.root.as_path();
@@ -242,7 +263,12 @@ fn pipeline(
         config.base_url = config::normalise_base_url(base);
     }
     let urls = Urls::new(&config.base_url);
-    let organisations = records::load_all(root, &weights, options.date, diagnostics);
+    let (memo, record_cache) = match incremental {
+        Some((memo, cache)) => (Some(memo), Some(cache)),
+        None => (None, None),
+    };
+    let organisations =
+        records::load_all_cached(root, &weights, options.date, diagnostics, record_cache);
     stages.start("computing");
     let registry = Registry::compute(organisations, &weights, &norms, options.date, diagnostics);
     stages.start("loading pages");
@@ -316,7 +342,21 @@ fn render_all(
     // The spreadsheet is written on one thread, and takes longer than any
     // other single task: it gets a thread of its own beside all the rest.
     std::thread::scope(|scope| {
-        let spreadsheet = scope.spawn(|| opendata::xlsx(registry, config, &r.urls, &open_words));
+        let spreadsheet = scope.spawn(|| {
+            // In a rebuild, the spreadsheet of the last build serves as long
+            // as no record and no computed outcome changed.
+            let print = r.inputs_print(opendata::XLSX_PATH, |hasher| {
+                use std::hash::Hash as _;
+                for c in &registry.organisations {
+                    c.org.source.text.hash(hasher);
+                    (c.level, c.status).hash(hasher);
+                    crate::render::Renderer::value_print(&c.outcome).hash(hasher);
+                }
+            });
+            r.memoized(opendata::XLSX_PATH.to_string(), print, || {
+                Ok(opendata::xlsx(registry, config, &r.urls, &open_words))
+            })
+        });
         let mut files = registry_pages::organisations(r, &words, registry, staging)?;
         files.extend(crate::render::views::ladder_files(r, &words));
         let (lists, items) =
@@ -335,7 +375,7 @@ fn render_all(
         files.extend(search::pages(r, &words, registry)?);
         let xlsx = spreadsheet
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         let mut data = opendata::files_with_xlsx(registry, config, &r.urls, &open_words, xlsx);
         data.push(feeds::registry_changes(
             registry,

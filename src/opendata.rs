@@ -526,19 +526,20 @@ pub fn files(
     urls: &Urls,
     words: &OpenDataWords,
 ) -> Vec<OutputFile> {
-    let xlsx_bytes = xlsx(registry, config, urls, words);
-    files_with_xlsx(registry, config, urls, words, xlsx_bytes)
+    let spreadsheet = OutputFile::new(XLSX_PATH, xlsx(registry, config, urls, words));
+    files_with_xlsx(registry, config, urls, words, spreadsheet)
 }
 
-/// The open data files, with the spreadsheet from [`xlsx`] made by the
-/// caller: it takes longest of all the data (about 2 s for 100,000
-/// organisations), so the build makes it beside everything else.
+/// The open data files, with the spreadsheet (at [`XLSX_PATH`], made with
+/// [`xlsx`]) from the caller: it takes longest of all the data (about 2 s
+/// for 100,000 organisations), so the build makes it beside everything
+/// else.
 pub fn files_with_xlsx(
     registry: &Registry,
     config: &SiteConfig,
     urls: &Urls,
     words: &OpenDataWords,
-    xlsx_bytes: Vec<u8>,
+    spreadsheet: OutputFile,
 ) -> Vec<OutputFile> {
     let document = registry.to_json(urls);
     let ((json_bytes, csv_bytes), own) = rayon::join(
@@ -565,7 +566,7 @@ pub fn files_with_xlsx(
         CSV_METADATA_PATH,
         pretty(&csv_metadata(config, urls, registry.reference_date, words)),
     ));
-    files.push(OutputFile::new(XLSX_PATH, xlsx_bytes));
+    files.push(spreadsheet);
     files.extend(own);
     let catalog = catalog(config, urls, registry.reference_date, &files, words);
     files.push(OutputFile::new(CATALOG_PATH, pretty(&catalog)));

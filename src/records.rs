@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{self, Read};
 use std::ops::Range;
@@ -299,6 +300,47 @@ pub fn load_all(
     reference: Date,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Organisation> {
+    load_all_cached(root, weights, reference, diagnostics, None)
+}
+
+/// The records of a previous run, for a rebuild (`serve`) to read and parse
+/// only the files that changed: by file name, with the size and
+/// modification time the file had.
+#[derive(Debug, Default)]
+pub struct RecordCache {
+    /// The weights and reference date the records were checked against.
+    checked_with: Option<(u64, Date)>,
+    records: HashMap<OsString, CachedRecord>,
+}
+
+#[derive(Debug)]
+struct CachedRecord {
+    len: u64,
+    modified: std::time::SystemTime,
+    result: Result<Organisation, Vec<Diagnostic>>,
+}
+
+impl RecordCache {
+    /// Forgets the records of these files, so that they are read again
+    /// even if an edit kept their size and time (two edits within the file
+    /// system's clock tick).
+    pub fn forget(&mut self, paths: &[std::path::PathBuf]) {
+        for path in paths {
+            if let Some(name) = path.file_name() {
+                self.records.remove(name);
+            }
+        }
+    }
+}
+
+/// [`load_all`], taking unchanged files from `cache` (and updating it).
+pub fn load_all_cached(
+    root: &Path,
+    weights: &Weights,
+    reference: Date,
+    diagnostics: &mut Diagnostics,
+    cache: Option<&mut RecordCache>,
+) -> Vec<Organisation> {
     let dir = root.join(RECORDS_DIR);
     let mut names: Vec<OsString> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -317,30 +359,86 @@ pub fn load_all(
     }
     // All in one folder: ordering the names orders the paths.
     names.sort_unstable();
-    let results: Vec<Result<Organisation, Vec<Diagnostic>>> = names
-        .par_iter()
-        .filter_map(|name| {
-            let path = dir.join(name);
-            let display = display_path(root, &path);
-            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+    let load = |name: &OsString| -> Option<Result<Organisation, Vec<Diagnostic>>> {
+        let path = dir.join(name);
+        let display = display_path(root, &path);
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            return Some(Err(vec![
+                Diagnostic::warning("ignored a file that is not a `.toml` record")
+                    .in_file(display)
+                    .hint(
+                        "records are `content/organisations/<id>.toml`; move other files elsewhere",
+                    ),
+            ]));
+        }
+        let text = match read_text(&path) {
+            Ok(text) => text,
+            Err(error) => {
                 return Some(Err(vec![
-                    Diagnostic::warning("ignored a file that is not a `.toml` record")
-                        .in_file(display)
-                        .hint("records are `content/organisations/<id>.toml`; move other files elsewhere"),
+                    Diagnostic::error(format!("could not read the record: {error}"))
+                        .in_file(display),
                 ]));
             }
-            let text = match read_text(&path) {
-                Ok(text) => text,
-                Err(error) => {
-                    return Some(Err(vec![
-                        Diagnostic::error(format!("could not read the record: {error}")).in_file(display),
-                    ]));
+        };
+        let id = path.file_stem()?.to_string_lossy().into_owned();
+        Some(parse_record(
+            &id,
+            Source::new(display, text),
+            weights,
+            reference,
+        ))
+    };
+    let results: Vec<Result<Organisation, Vec<Diagnostic>>> = match cache {
+        None => names.par_iter().filter_map(load).collect(),
+        Some(cache) => {
+            let checked_with = (weights_print(weights), reference);
+            if cache.checked_with != Some(checked_with) {
+                cache.records.clear();
+                cache.checked_with = Some(checked_with);
+            }
+            let mut previous = std::mem::take(&mut cache.records);
+            // `None`: unchanged, taken from `previous` below.
+            let loaded: Vec<(OsString, Option<Option<CachedRecord>>)> = names
+                .into_par_iter()
+                .map(|name| {
+                    // A file whose size and time are unchanged is taken as
+                    // it was; anything else is read again.
+                    let stamp = std::fs::metadata(dir.join(&name))
+                        .ok()
+                        .and_then(|m| Some((m.len(), m.modified().ok()?)));
+                    if let (Some((len, modified)), Some(cached)) = (stamp, previous.get(&name))
+                        && cached.len == len
+                        && cached.modified == modified
+                    {
+                        return (name, None);
+                    }
+                    let record = load(&name).map(|result| {
+                        // An unknown time never matches again.
+                        let (len, modified) =
+                            stamp.unwrap_or((u64::MAX, std::time::SystemTime::UNIX_EPOCH));
+                        CachedRecord {
+                            len,
+                            modified,
+                            result,
+                        }
+                    });
+                    (name, Some(record))
+                })
+                .collect();
+            let mut results = Vec::with_capacity(loaded.len());
+            for (name, fresh) in loaded {
+                let record = match fresh {
+                    Some(fresh) => fresh,
+                    None => previous.remove(&name),
+                };
+                if let Some(record) = record {
+                    results.push(record.result.clone());
+                    cache.records.insert(name, record);
                 }
-            };
-            let id = path.file_stem()?.to_string_lossy().into_owned();
-            Some(parse_record(&id, Source::new(display, text), weights, reference))
-        })
-        .collect();
+            }
+            results
+        }
+    };
     let mut organisations = Vec::with_capacity(results.len());
     for result in results {
         match result {
@@ -349,6 +447,14 @@ pub fn load_all(
         }
     }
     organisations
+}
+
+/// A fingerprint of the weights the records are checked against.
+fn weights_print(weights: &Weights) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    format!("{weights:?}").hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A whole file as text: one `open`, reads into a buffer each thread

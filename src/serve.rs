@@ -37,7 +37,6 @@ use crate::build::{self, Report};
 use crate::config;
 use crate::diagnostics::Diagnostics;
 use crate::records;
-use crate::render::Memo;
 use crate::urls::Urls;
 
 /// The port tried first.
@@ -183,7 +182,7 @@ fn launch(options: ServeOptions, until_interrupted: bool) -> io::Result<Server> 
         host: SocketAddr::new(reachable(addr.ip()), addr.port()).to_string(),
         quiet: options.quiet,
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        memo: Mutex::new(None),
+        session: Mutex::new(build::Session::default()),
     });
     // Watch first, so that an edit made during the first build is not lost.
     let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -260,8 +259,8 @@ struct Builder {
     host: String,
     quiet: bool,
     color: bool,
-    /// What the last good build rendered, for the next rebuild to reuse.
-    memo: Mutex<Option<Arc<Memo>>>,
+    /// What the builds so far leave for the next rebuild to reuse.
+    session: Mutex<build::Session>,
 }
 
 /// A finished build.
@@ -280,8 +279,7 @@ impl Builder {
             .unwrap_or_else(|| previous_base.to_string());
         let mut options = self.options.clone();
         options.base_url = Some(format!("http://{}{}", self.host, base_path));
-        let memo = lock(&self.memo).clone();
-        let report = build::run_incremental(&options, memo);
+        let report = build::run_incremental(&options, &mut lock(&self.session));
         Outcome { base_path, report }
     }
 
@@ -418,19 +416,11 @@ impl Shared {
         let generation = format!("{:x}-{build}", self.started);
         // Pages are kept as built; the live-reload script goes in as each
         // one is served, so a rebuild copies nothing it did not render.
-        let mut memo = Memo::with_capacity(report.files.len());
         let site: HashMap<String, Bytes> = report
             .files
             .into_iter()
-            .map(|file| {
-                let bytes = file.contents;
-                if let Some(print) = file.fingerprint {
-                    memo.insert(file.path.clone(), (print, bytes.clone()));
-                }
-                (file.path, bytes)
-            })
+            .map(|file| (file.path, file.contents))
             .collect();
-        *lock(&builder.memo) = Some(Arc::new(memo));
         {
             let mut snapshot = write(&self.snapshot);
             snapshot.base_path = base_path;
@@ -670,6 +660,7 @@ impl Running {
                 if let Some(watches) = watches {
                     lock(&watches).refresh(&paths);
                 }
+                lock(&builder.session).records.forget(&paths);
                 builder.build(&previous_base)
             })
             .await;

@@ -6,11 +6,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use common::{DATE, Site, example_copy};
-use trede::build::{self, Options, Report};
-use trede::render::Memo;
+use trede::build::{self, Options, Report, Session};
 
 fn options(site: &Site) -> Options {
     Options {
@@ -37,21 +35,15 @@ fn files(report: &Report) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn memo(report: &Report) -> Arc<Memo> {
-    Arc::new(
-        report
-            .files
-            .iter()
-            .filter_map(|f| Some((f.path.clone(), (f.fingerprint?, f.contents.clone()))))
-            .collect(),
-    )
-}
-
 /// Rebuilds incrementally from `previous` and checks the result against a
 /// full build; returns the rebuild and how many files it took unchanged
 /// from `previous` (same bytes, same buffer).
-fn rebuild_matches_full_build(site: &Site, previous: &Report) -> (Report, usize) {
-    let rebuilt = build::run_incremental(&options(site), Some(memo(previous)));
+fn rebuild_matches_full_build(
+    site: &Site,
+    session: &mut Session,
+    previous: &Report,
+) -> (Report, usize) {
+    let rebuilt = build::run_incremental(&options(site), session);
     let full = build::run(&options(site), false);
     let (rebuilt_files, full_files) = (files(&rebuilt), files(&full));
     let differing: Vec<&String> = full_files
@@ -90,7 +82,8 @@ fn page(report: &Report, path: &str) -> String {
 #[test]
 fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
     let site = example_copy();
-    let first = build::run_incremental(&options(&site), None);
+    let mut session = Session::default();
+    let first = build::run_incremental(&options(&site), &mut session);
     let organisation_pages = first
         .files
         .iter()
@@ -99,7 +92,7 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
     assert!(organisation_pages > 40);
 
     // Nothing changed: every organisation page and list page is reused.
-    let (same, reused) = rebuild_matches_full_build(&site, &first);
+    let (same, reused) = rebuild_matches_full_build(&site, &mut session, &first);
     assert!(
         reused >= organisation_pages * 3,
         "only {reused} files reused of {organisation_pages} organisations"
@@ -112,7 +105,7 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
     let renamed = text.replacen("name = \"", "name = \"Hernoemd ", 1);
     assert_ne!(text, renamed);
     site.write(supplier, &renamed);
-    let (after_rename, reused) = rebuild_matches_full_build(&site, &same);
+    let (after_rename, reused) = rebuild_matches_full_build(&site, &mut session, &same);
     assert!(
         page(&after_rename, "organisaties/werkbedrijf-de-kade/index.html").contains("Hernoemd")
     );
@@ -135,7 +128,7 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
         })
         .collect();
     site.write(supplier, &employees);
-    let (after_level, _) = rebuild_matches_full_build(&site, &after_rename);
+    let (after_level, _) = rebuild_matches_full_build(&site, &mut session, &after_rename);
 
     // A template of the site overrides the theme's organisation page.
     let theme = std::fs::read_to_string(
@@ -150,7 +143,7 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
             1,
         ),
     );
-    let (after_template, reused) = rebuild_matches_full_build(&site, &after_level);
+    let (after_template, reused) = rebuild_matches_full_build(&site, &mut session, &after_level);
     assert!(
         page(
             &after_template,
@@ -166,7 +159,7 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
         "content/blog/nieuw-bericht.md",
         "+++\ntitle = \"Nieuw bericht\"\ndate = 2026-11-01\n+++\nTekst.\n",
     );
-    let (after_post, _) = rebuild_matches_full_build(&site, &after_template);
+    let (after_post, _) = rebuild_matches_full_build(&site, &mut session, &after_template);
     assert!(
         after_post
             .files
@@ -180,7 +173,7 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
             .join("content/organisations/werkbedrijf-de-kade.toml"),
     )
     .unwrap();
-    let report = build::run_incremental(&options(&site), Some(memo(&after_post)));
+    let report = build::run_incremental(&options(&site), &mut session);
     // The removed supplier breaks its customers' records (an error); the
     // rebuild fails like a full build does.
     let full = build::run(&options(&site), false);

@@ -247,8 +247,8 @@ pub fn lists(
     } else {
         Vec::new()
     };
-    let rows = |chosen: &[usize]| -> (Vec<ListItem>, Option<Vec<u64>>) {
-        let rows = chosen.iter().map(|&i| items[i].clone()).collect();
+    let rows = |chosen: &[usize]| -> (Vec<&ListItem>, Option<Vec<u64>>) {
+        let rows = chosen.iter().map(|&i| &items[i]).collect();
         let prints = r
             .is_incremental()
             .then(|| chosen.iter().map(|&i| item_prints[i]).collect());
