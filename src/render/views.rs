@@ -470,7 +470,10 @@ pub fn organisation(
 }
 
 /// schema.org JSON-LD for an organisation and its certification, safe to
-/// place inside `<script type="application/ld+json">`.
+/// place inside `<script type="application/ld+json">`. Nothing is said
+/// twice: the certificate number is its `certificationIdentification` (not
+/// also its `identifier`), and the page is the organisation's `@id` (not also
+/// the certification's `url`).
 fn jsonld(words: &Vocabulary, c: &Computed, permalink: &str) -> String {
     let org = &c.org;
     let mut value = serde_json::json!({
@@ -484,14 +487,12 @@ fn jsonld(words: &Vocabulary, c: &Computed, permalink: &str) -> String {
         "hasCertification": {
             "@type": "Certification",
             "name": format!("PSO {}", words.level(c.level).label),
-            "identifier": org.certificate.number,
             "certificationIdentification": org.certificate.number,
             "certificationRating": {"@type": "Rating", "ratingValue": c.level.key(), "name": words.level(c.level).label},
             "certificationStatus": c.status.key(),
             "issuedBy": {"@type": "Organization", "name": org.certificate.body},
             "validFrom": org.certificate.issued.to_string(),
             "expires": org.certificate.expires.to_string(),
-            "url": permalink,
         }
     });
     if org.website.is_some() {
