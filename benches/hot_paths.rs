@@ -267,7 +267,12 @@ fn site() -> &'static Site {
         let records = parse_all(&texts, &weights);
         let registry = Registry::compute(records, &weights, &norms, REFERENCE, &mut diagnostics);
         let urls = Urls::new(&config.base_url);
-        let content = trede::content::load(root, &|d| urls.path_url(d), &mut diagnostics);
+        let content = trede::content::load(
+            root,
+            &|d| urls.path_url(d),
+            &|s| s.to_string(),
+            &mut diagnostics,
+        );
         let theme = trede::theme::load(root, &config.theme, &config.language, &mut diagnostics)
             .expect("the built-in theme loads");
         // The same setup as `pipeline` in src/build.rs: keep the two alike.

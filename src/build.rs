@@ -272,8 +272,32 @@ fn pipeline(
     stages.start("computing");
     let registry = Registry::compute(organisations, &weights, &norms, options.date, diagnostics);
     stages.start("loading pages");
-    let content = content::load(root, &|dir| urls.path_url(dir), diagnostics);
     let theme = theme::load(root, &config.theme, &config.language, diagnostics);
+    // A section without `_index.md` is titled by its navigation label.
+    let nav_label = |key: &str| -> Option<String> {
+        let strings = &theme.as_ref()?.strings;
+        strings.get(key)?.as_str().map(str::to_string)
+    };
+    let section_title = |section: &str| -> String {
+        let label = match section {
+            "uitleg" => nav_label("nav_explainers"),
+            content::BLOG_SECTION => nav_label("nav_blog"),
+            _ => None,
+        };
+        label.unwrap_or_else(|| {
+            let name = section
+                .rsplit('/')
+                .next()
+                .unwrap_or(section)
+                .replace('-', " ");
+            let mut chars = name.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+    };
+    let content = content::load(root, &|dir| urls.path_url(dir), &section_title, diagnostics);
     if diagnostics.has_errors(false) {
         return (Some(registry), Vec::new());
     }

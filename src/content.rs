@@ -139,10 +139,13 @@ struct Loaded {
 }
 
 /// Loads and renders every page under `root/content`, except records.
-/// `url_of` turns an output folder into the URL links should use.
+/// `url_of` turns an output folder into the URL links should use. A
+/// section folder without an `_index.md` gets an empty one, titled by
+/// `section_title`, so that every section has its list page.
 pub fn load(
     root: &Path,
     url_of: &dyn Fn(&str) -> String,
+    section_title: &dyn Fn(&str) -> String,
     diagnostics: &mut Diagnostics,
 ) -> Content {
     let dir = root.join(CONTENT_DIR);
@@ -233,6 +236,35 @@ pub fn load(
     for (page, problems) in rendered {
         problems.into_iter().for_each(|p| diagnostics.push(p));
         pages.push(page);
+    }
+    let indexed: std::collections::HashSet<String> = pages
+        .iter()
+        .filter(|p| p.is_index)
+        .map(|p| p.section.clone())
+        .collect();
+    let mut missing: Vec<String> = pages
+        .iter()
+        .filter(|p| !p.section.is_empty() && !indexed.contains(&p.section))
+        .map(|p| p.section.clone())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    for section in missing {
+        pages.push(Page {
+            source_path: format!("{section}/_index.md"),
+            title: section_title(&section),
+            is_index: true,
+            date: None,
+            description: String::new(),
+            weight: 0,
+            template: None,
+            extra: toml::Table::new(),
+            output_dir: format!("{section}/"),
+            html: String::new(),
+            toc: Vec::new(),
+            markdown: String::new(),
+            section,
+        });
     }
     pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     Content { pages }

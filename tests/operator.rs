@@ -43,6 +43,35 @@ fn check_finds_a_broken_anchor_in_a_page() {
 }
 
 #[test]
+fn a_section_without_an_index_page_gets_one() {
+    let site = Site::new();
+    site.write(
+        "content/uitleg/ladder.md",
+        "+++\ntitle = \"De ladder\"\n+++\nTekst.\n",
+    );
+    site.write(
+        "content/blog/eerste.md",
+        "+++\ntitle = \"Eerste bericht\"\ndate = 2026-11-01\n+++\nTekst.\n",
+    );
+    site.write(
+        "content/werkwijze/stappen.md",
+        "+++\ntitle = \"Stappen\"\n+++\nTekst.\n",
+    );
+    // The navigation links to /uitleg/ and /blog/: no broken links.
+    site.trede(&["check", "--date", DATE])
+        .success()
+        .stderr(predicate::str::contains("broken").not());
+    site.build().success();
+    let explainers = site.read("public/uitleg/index.html");
+    assert!(explainers.contains("De ladder"), "{explainers}");
+    assert!(explainers.contains("<h1>Uitleg</h1>"), "{explainers}");
+    let blog = site.read("public/blog/index.html");
+    assert!(blog.contains("Eerste bericht"));
+    assert!(blog.contains("<h1>Nieuws</h1>"), "{blog}");
+    assert!(site.read("public/werkwijze/index.html").contains("Stappen"));
+}
+
+#[test]
 fn new_organisation_writes_a_record_that_passes_check_once_filled_in() {
     let site = Site::new();
     site.trede(&["new", "organisation", "schoonmaak-de-ster"])
