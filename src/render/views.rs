@@ -160,6 +160,12 @@ pub struct OrgView {
     pub embed_html: String,
     /// Embed snippet, markdown.
     pub embed_markdown: String,
+    /// [`OrgView::embed_html`] ready to place in a `<textarea>` as it is:
+    /// only `&` and `<` escaped (the element holds text only, so quotes and
+    /// `>` need no escape; without `<` nothing can close it early).
+    pub embed_html_text: String,
+    /// [`OrgView::embed_markdown`], ready for a `<textarea>` likewise.
+    pub embed_markdown_text: String,
     /// schema.org JSON-LD, safe inside a script element.
     pub jsonld: String,
 }
@@ -463,10 +469,17 @@ pub fn organisation(
         ladder_url: r.urls.path_url(&ladder_path(c.level)),
         ladder_alt,
         chart_svg,
+        embed_html_text: textarea_text(&embed_html),
+        embed_markdown_text: textarea_text(&embed_markdown),
         embed_html,
         embed_markdown,
         jsonld: jsonld(words, c, &permalink),
     }
+}
+
+/// Text as the content of a `<textarea>`: `&` and `<` escaped, nothing else.
+fn textarea_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
 }
 
 /// schema.org JSON-LD for an organisation and its certification, safe to
