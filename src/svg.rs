@@ -16,9 +16,10 @@
 //! organisation page, is drawn by the page CSS alone (see
 //! [`contribution_chart`]). Each document has `role="img"` and a
 //! `<title>` as first child (the charts a `<desc>` too), referenced by
-//! `aria-labelledby`. Element ids get a prefix hashed from the input, so
-//! several diagrams inlined in one page do not clash, and the output is
-//! deterministic.
+//! `aria-labelledby`. Element ids of the diagrams get a prefix hashed from
+//! the input, so several diagrams inlined in one page do not clash, and the
+//! output is deterministic; a badge, always a file of its own, has fixed
+//! one-letter ids.
 //!
 //! Meaning is never carried by colour alone: an invalid badge is hatched and
 //! has a warning sign, reached rungs are filled, thicker and checked, and the
@@ -178,13 +179,9 @@ fn badge(
     // The text zone of the right part, after the warning sign.
     let zone_start = left + pad + sign;
     let zone = width - pad - zone_start;
-    let id = Id::new("b")
-        .str(text.title)
-        .str(text.scheme)
-        .str(text.level_label)
-        .str(text.detail)
-        .num(f64::from(level as u8 * 2 + u8::from(valid)))
-        .finish();
+    // A badge is a document of its own (embedded with `<img>`), so its ids
+    // cannot clash with a page's: the title is `t`, the hatch `h`.
+    let id = "";
 
     let mut out = String::with_capacity(1536);
     open_svg(&mut out, &id, (width, h), true, None, text.title, None);
@@ -245,9 +242,11 @@ fn badge(
             b = N(bar),
         );
     }
+    // The smallest size is the group's, so the text in it needs none.
     put!(
         out,
-        "<g fill=\"{BADGE_TEXT}\" font-family=\"{FONT}\" text-anchor=\"middle\">"
+        "<g fill=\"{BADGE_TEXT}\" font-family=\"{FONT}\" font-size=\"{}\" text-anchor=\"middle\">",
+        N(BADGE_SMALL)
     );
     let middle = |font: Font| h / 2.0 + font.size * 0.36;
     text_el(
@@ -913,15 +912,16 @@ fn open_svg(
     }
 }
 
-/// Writes a `<text>` element, squeezed to `max_width` if it would be wider.
+/// The font size of a badge's text group (11, the smallest on either badge).
+const BADGE_SMALL: f64 = 11.0;
+
+/// Writes a `<text>` element of a badge (its size unless it is the group's,
+/// [`BADGE_SMALL`]), squeezed to `max_width` if it would be wider.
 fn text_el(out: &mut String, x: f64, y: f64, font: Font, max_width: f64, content: &str) {
-    put!(
-        out,
-        "<text x=\"{}\" y=\"{}\" font-size=\"{}\"",
-        N(x),
-        N(y),
-        N(font.size)
-    );
+    put!(out, "<text x=\"{}\" y=\"{}\"", N(x), N(y));
+    if font.size != BADGE_SMALL {
+        put!(out, " font-size=\"{}\"", N(font.size));
+    }
     if font.bold {
         out.push_str(" font-weight=\"bold\"");
     }
