@@ -184,7 +184,7 @@ fn badge(
     let id = "";
 
     let mut out = String::with_capacity(1536);
-    open_svg(&mut out, &id, (width, h), true, None, text.title, None);
+    open_svg(&mut out, id, (width, h), true, None, text.title, None);
     let right_bg = if valid {
         level_colour(level)
     } else {
