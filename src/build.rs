@@ -397,10 +397,7 @@ fn render_all(
         )?);
         files.extend(search::files(registry, content, r, &words));
         files.extend(search::pages(r, &words, registry)?);
-        let xlsx = spreadsheet
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        let mut data = opendata::files_with_xlsx(registry, config, &r.urls, &open_words, xlsx);
+        let mut data = opendata::tables(registry, config, &r.urls, &open_words);
         data.push(feeds::registry_changes(
             registry,
             config,
@@ -408,6 +405,17 @@ fn render_all(
             &feeds::FeedWords::from_strings(&r.strings),
         ));
         data.push(blog_feed(r, config, content, registry));
+        let xlsx = spreadsheet
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        data.push(xlsx);
+        data.push(opendata::catalog_file(
+            registry,
+            config,
+            &r.urls,
+            &open_words,
+            &data,
+        ));
         let datasets = opendata::datasets(registry, config, &r.urls, &data, &open_words);
         files.push(registry_pages::open_data(r, &datasets)?);
         files.extend(write_now(staging, data)?);

@@ -541,6 +541,20 @@ pub fn files_with_xlsx(
     words: &OpenDataWords,
     spreadsheet: OutputFile,
 ) -> Vec<OutputFile> {
+    let mut files = tables(registry, config, urls, words);
+    files.push(spreadsheet);
+    files.push(catalog_file(registry, config, urls, words, &files));
+    files
+}
+
+/// The data files but the spreadsheet and the catalog: `registry.json`,
+/// its schema, the CSV with its metadata, and each organisation's JSON.
+pub fn tables(
+    registry: &Registry,
+    config: &SiteConfig,
+    urls: &Urls,
+    words: &OpenDataWords,
+) -> Vec<OutputFile> {
     let document = registry.to_json(urls);
     let ((json_bytes, csv_bytes), own) = rayon::join(
         || (json_line(&document), csv(registry, urls)),
@@ -566,11 +580,20 @@ pub fn files_with_xlsx(
         CSV_METADATA_PATH,
         pretty(&csv_metadata(config, urls, registry.reference_date, words)),
     ));
-    files.push(spreadsheet);
     files.extend(own);
-    let catalog = catalog(config, urls, registry.reference_date, &files, words);
-    files.push(OutputFile::new(CATALOG_PATH, pretty(&catalog)));
     files
+}
+
+/// The DCAT catalog of the data `files` (which include the spreadsheet).
+pub fn catalog_file(
+    registry: &Registry,
+    config: &SiteConfig,
+    urls: &Urls,
+    words: &OpenDataWords,
+    files: &[OutputFile],
+) -> OutputFile {
+    let catalog = catalog(config, urls, registry.reference_date, files, words);
+    OutputFile::new(CATALOG_PATH, pretty(&catalog))
 }
 
 /// Compact JSON and a final newline.
