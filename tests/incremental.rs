@@ -7,19 +7,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{DATE, Site, example_copy};
+use common::{Site, example_copy};
 use trede::build::{self, Options, Report, Session};
 
 fn options(site: &Site) -> Options {
-    Options {
-        root: site.root().to_path_buf(),
-        output: None,
-        base_url: None,
-        date: DATE.parse().unwrap(),
-        strict: false,
-        check_links: false,
-        external_links: None,
-    }
+    common::build_options(site)
 }
 
 fn files(report: &Report) -> BTreeMap<String, Vec<u8>> {

@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{DATE, Site, record};
+use common::{Site, record};
 use trede::build;
 use trede::serve::{self, ServeOptions, Server};
 
@@ -17,15 +17,7 @@ use trede::serve::{self, ServeOptions, Server};
 const WAIT: Duration = Duration::from_secs(10);
 
 fn options(site: &Site) -> ServeOptions {
-    let mut options = ServeOptions::new(build::Options {
-        root: site.root().to_path_buf(),
-        output: None,
-        base_url: None,
-        date: DATE.parse().unwrap(),
-        strict: false,
-        check_links: false,
-        external_links: None,
-    });
+    let mut options = ServeOptions::new(common::build_options(site));
     options.port = 0;
     options.quiet = true;
     options

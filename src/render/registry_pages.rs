@@ -169,31 +169,22 @@ pub fn organisations(
                     Ok(compact(&r.render("organisation.html", &context)?).into_bytes())
                 },
             )?;
-            let badge_text = || {
-                let (level_label, detail, title) = views::badge_text(r, words, c);
-                (r.t("badge.scheme"), level_label, detail, title)
-            };
             let ok = words.status(c.status).ok;
-            let wide = r.memoized(urls::badge_path(&c.org.id), print, || {
-                let (scheme, level_label, detail, title) = badge_text();
-                let text = svg::BadgeText {
-                    scheme: &scheme,
-                    level_label: &level_label,
-                    detail: &detail,
-                    title: &title,
-                };
-                Ok(svg::badge_wide(c.level, ok, &text).into_bytes())
-            })?;
-            let compact_badge = r.memoized(urls::compact_badge_path(&c.org.id), print, || {
-                let (scheme, level_label, detail, title) = badge_text();
-                let text = svg::BadgeText {
-                    scheme: &scheme,
-                    level_label: &level_label,
-                    detail: &detail,
-                    title: &title,
-                };
-                Ok(svg::badge_compact(c.level, ok, &text).into_bytes())
-            })?;
+            let badge = |path: String, draw: fn(Level, bool, &svg::BadgeText) -> String| {
+                r.memoized(path, print, || {
+                    let (level_label, detail, title) = views::badge_text(r, words, c);
+                    let scheme = r.t("badge.scheme");
+                    let text = svg::BadgeText {
+                        scheme: &scheme,
+                        level_label: &level_label,
+                        detail: &detail,
+                        title: &title,
+                    };
+                    Ok(draw(c.level, ok, &text).into_bytes())
+                })
+            };
+            let wide = badge(urls::badge_path(&c.org.id), svg::badge_wide)?;
+            let compact_badge = badge(urls::compact_badge_path(&c.org.id), svg::badge_compact)?;
             let files = vec![page, wide, compact_badge];
             match staging {
                 None => Ok(files),

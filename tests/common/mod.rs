@@ -196,6 +196,19 @@ pub fn broken_links(dir: &Path, base_url: &str) -> Vec<String> {
     broken
 }
 
+/// Options for building `site` in-process with the library, on [`DATE`].
+pub fn build_options(site: &Site) -> trede::build::Options {
+    trede::build::Options {
+        root: site.root().to_path_buf(),
+        output: None,
+        base_url: None,
+        date: DATE.parse().unwrap(),
+        strict: false,
+        check_links: false,
+        external_links: None,
+    }
+}
+
 /// The repository root, which is the example site.
 pub fn example_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
