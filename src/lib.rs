@@ -6,8 +6,11 @@
 //! levels (pure functions over [`tables`] data), [`registry`] assembles the
 //! computed registry, [`render`] turns everything into pages (with
 //! [`svg`] graphics, [`opendata`], [`feeds`] and [`sitemap`]) and
-//! [`output`] writes them atomically. [`build`] runs the pipeline and
-//! [`cli`] is the command line.
+//! [`output`] writes them atomically. [`build`] runs the pipeline, in full
+//! or, for the dev server [`serve`], incrementally with a
+//! [`build::Session`] that keeps what did not change; [`links`] and
+//! [`external_links`] check the rendered pages' links; [`cli`] is the
+//! command line.
 
 // A `Diagnostic` is returned only on the error path, where its size costs
 // nothing measurable; boxing every one would only add noise.

@@ -71,7 +71,7 @@ pub struct NormTable {
     pub rows: Vec<NormRow>,
 }
 
-/// A problem in a tables file: what is wrong, the dotted key path (e.g. "rows[3].trede-2"), and the byte span in the file text when known.
+/// A problem in a tables file: what is wrong, the dotted key path (e.g. `rows[3].trede-2`), and the byte span in the file text when known.
 ///
 /// Array indices in `key` count from 0 (`rows[0]` is the first `[[rows]]`).
 /// `key` is empty for TOML syntax errors and for problems of the file as a
