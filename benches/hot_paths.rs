@@ -414,7 +414,8 @@ fn render_organisation_page(bencher: Bencher) {
 fn render_all_organisations(bencher: Bencher) {
     let s = site();
     bencher.counter(ItemsCount::new(SITE_SIZE)).bench(|| {
-        registry_pages::organisations(&s.renderer, &s.words, &s.registry, None).expect("renders")
+        registry_pages::organisations(&s.renderer, &s.words, &s.registry, None, None)
+            .expect("renders")
     });
 }
 

@@ -365,28 +365,57 @@ fn render_all(
     let open_words = opendata::OpenDataWords::from_strings(&r.strings, config)?;
     // The spreadsheet is written on one thread, and takes longer than any
     // other single task: it gets a thread of its own beside all the rest.
+    let record_prints = registry_pages::record_prints(r, registry);
     std::thread::scope(|scope| {
         let spreadsheet = scope.spawn(|| {
             // In a rebuild, the spreadsheet of the last build serves as long
             // as no record and no computed outcome changed.
-            let print = r.inputs_print(opendata::XLSX_PATH, |hasher| {
-                use std::hash::Hash as _;
-                for c in &registry.organisations {
-                    c.org.source.text.hash(hasher);
-                    (c.level, c.status).hash(hasher);
-                    crate::render::Renderer::value_print(&c.outcome).hash(hasher);
-                }
+            let print = record_prints.as_ref().and_then(|prints| {
+                r.inputs_print(opendata::XLSX_PATH, |hasher| {
+                    std::hash::Hash::hash(prints, hasher);
+                })
             });
             r.memoized(opendata::XLSX_PATH.to_string(), print, || {
                 Ok(opendata::xlsx(registry, config, &r.urls, &open_words))
             })
         });
-        let mut files = registry_pages::organisations(r, &words, registry, staging)?;
+        let mut files =
+            registry_pages::organisations(r, &words, registry, staging, record_prints.as_deref())?;
         files.extend(crate::render::views::ladder_files(r, &words));
-        let (lists, items) =
-            registry_pages::lists(r, &words, registry, config.pagination.register)?;
-        files.extend(write_now(staging, lists)?);
-        files.push(registry_pages::statistics(r, &words, registry, &items)?);
+        // The lists, the search index and the data tables are independent:
+        // made side by side, they share the cores the spreadsheet leaves.
+        let (listed, (searched, data)) = rayon::join(
+            || -> Result<Vec<OutputFile>, Diagnostic> {
+                let (lists, items) =
+                    registry_pages::lists(r, &words, registry, config.pagination.register)?;
+                let mut listed = write_now(staging, lists)?;
+                listed.push(registry_pages::statistics(r, &words, registry, &items)?);
+                Ok(listed)
+            },
+            || {
+                rayon::join(
+                    || -> Result<Vec<OutputFile>, Diagnostic> {
+                        let mut searched = search::files(registry, content, r, &words);
+                        searched.extend(search::pages(r, &words, registry)?);
+                        Ok(searched)
+                    },
+                    || {
+                        let mut data = opendata::tables(registry, config, &r.urls, &open_words);
+                        data.push(feeds::registry_changes(
+                            registry,
+                            config,
+                            &r.urls,
+                            &feeds::FeedWords::from_strings(&r.strings),
+                        ));
+                        data.push(blog_feed(r, config, content, registry));
+                        data
+                    },
+                )
+            },
+        );
+        files.extend(listed?);
+        files.extend(searched?);
+        let mut data = data;
         files.push(registry_pages::method(r, weights, norms)?);
         files.extend(site::pages(
             r,
@@ -395,16 +424,6 @@ fn render_all(
             registry,
             config.pagination.blog,
         )?);
-        files.extend(search::files(registry, content, r, &words));
-        files.extend(search::pages(r, &words, registry)?);
-        let mut data = opendata::tables(registry, config, &r.urls, &open_words);
-        data.push(feeds::registry_changes(
-            registry,
-            config,
-            &r.urls,
-            &feeds::FeedWords::from_strings(&r.strings),
-        ));
-        data.push(blog_feed(r, config, content, registry));
         let xlsx = spreadsheet
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;

@@ -945,6 +945,27 @@ fn build_xlsx(
     for (c, column) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, column.name, &header)?;
     }
+    // Each column's number format is set once, and cells of the column's
+    // own kind are written without one: they take the column's format, and
+    // rust_xlsxwriter need not hash a format for each of the many cells
+    // (a quarter of the spreadsheet's time). Empty cells below the data
+    // keep the format too, so a KvK number typed there stays text.
+    let kinds: Vec<Option<&Format>> = COLUMNS
+        .iter()
+        .map(|column| match column.datatype {
+            Datatype::Integer => Some(&integer),
+            Datatype::Decimal => Some(&decimal),
+            Datatype::Date => Some(&date),
+            Datatype::Boolean => None,
+            Datatype::String | Datatype::AnyUri => Some(&text),
+        })
+        .collect();
+    for (c, kind) in kinds.iter().enumerate() {
+        if let Some(format) = kind {
+            sheet.set_column_format(c as u16, format)?;
+        }
+    }
+    let own = |c: usize, format: &Format| kinds[c].is_some_and(|k| std::ptr::eq(k, format));
     for (r, computed) in registry.organisations.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row(computed, urls).iter().enumerate() {
@@ -952,7 +973,11 @@ fn build_xlsx(
             let shown = match cell {
                 Cell::Text(s) => {
                     let s = xlsx_text(s);
-                    sheet.write_string_with_format(r, col, s.as_ref(), &text)?;
+                    if own(c, &text) {
+                        sheet.write_string(r, col, s.as_ref())?;
+                    } else {
+                        sheet.write_string_with_format(r, col, s.as_ref(), &text)?;
+                    }
                     s.chars().count()
                 }
                 Cell::Empty => 0,
@@ -961,15 +986,24 @@ fn build_xlsx(
                     5
                 }
                 Cell::Decimal(x) => {
-                    sheet.write_number_with_format(r, col, *x + 0.0, &decimal)?;
+                    if own(c, &decimal) {
+                        sheet.write_number(r, col, *x + 0.0)?;
+                    } else {
+                        sheet.write_number_with_format(r, col, *x + 0.0, &decimal)?;
+                    }
                     format!("{x:.2}").len()
                 }
                 Cell::Integer(n) => {
-                    sheet.write_number_with_format(r, col, *n as f64, &integer)?;
+                    if own(c, &integer) {
+                        sheet.write_number(r, col, *n as f64)?;
+                    } else {
+                        sheet.write_number_with_format(r, col, *n as f64, &integer)?;
+                    }
                     n.to_string().len()
                 }
                 Cell::Date(d) => {
                     match excel_date(*d) {
+                        Some(excel) if own(c, &date) => sheet.write_datetime(r, col, &excel)?,
                         Some(excel) => sheet.write_date_with_format(r, col, &excel, &date)?,
                         None => sheet.write_string_with_format(r, col, d.to_string(), &text)?,
                     };

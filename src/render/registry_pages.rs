@@ -130,7 +130,34 @@ pub fn paginate<T: Serialize + Sync>(
         .collect()
 }
 
-/// Organisation pages, badges and per-organisation JSON.
+/// In an incremental rebuild, a fingerprint of what each organisation's
+/// files show of the registry: its record's text, its computed outcome,
+/// and the names of the organisations in its chain (nothing else of the
+/// registry). In registry order; `None` in a full build.
+pub fn record_prints(r: &Renderer, registry: &Registry) -> Option<Vec<u64>> {
+    use std::hash::{Hash, Hasher};
+    if !r.is_incremental() {
+        return None;
+    }
+    let prints = registry
+        .organisations
+        .par_iter()
+        .map(|c| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            c.org.source.text.hash(&mut hasher);
+            Renderer::value_print(&c.outcome).hash(&mut hasher);
+            (c.level, c.status, &c.suppliers, &c.customers).hash(&mut hasher);
+            for id in c.suppliers.iter().chain(&c.customers) {
+                registry.get(id).map(|s| &s.org.name).hash(&mut hasher);
+            }
+            hasher.finish()
+        })
+        .collect();
+    Some(prints)
+}
+
+/// Organisation pages, badges and per-organisation JSON; `prints` are the
+/// [`record_prints`] of an incremental rebuild.
 ///
 /// With a `staging` folder, each organisation's files are written as soon
 /// as they are made and returned without their contents.
@@ -139,23 +166,17 @@ pub fn organisations(
     words: &Vocabulary,
     registry: &Registry,
     staging: Option<&Staging>,
+    prints: Option<&[u64]>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let files: Result<Vec<Vec<OutputFile>>, Diagnostic> = registry
         .organisations
         .par_iter()
-        .map(|c| {
-            // The page shows this organisation and the names of the
-            // organisations in its chain; nothing else of the registry.
-            let print = r.inputs_print("organisation.html", |hasher| {
-                use std::hash::Hash as _;
-                // The record's text determines everything read from it; the
-                // computed part depends on the rest of the registry.
-                c.org.source.text.hash(hasher);
-                let _ = serde_json::to_writer(super::HashWriter(hasher), &c.outcome);
-                (c.level, c.status, &c.suppliers, &c.customers).hash(hasher);
-                for id in c.suppliers.iter().chain(&c.customers) {
-                    registry.get(id).map(|s| &s.org.name).hash(hasher);
-                }
+        .enumerate()
+        .map(|(i, c)| {
+            let print = prints.and_then(|prints| {
+                r.inputs_print("organisation.html", |hasher| {
+                    std::hash::Hash::hash(&prints[i], hasher);
+                })
             });
             let page = r.memoized(
                 format!("{}index.html", urls::organisation_dir(&c.org.id)),
