@@ -382,40 +382,38 @@ fn render_all(
         let mut files =
             registry_pages::organisations(r, &words, registry, staging, record_prints.as_deref())?;
         files.extend(crate::render::views::ladder_files(r, &words));
-        // The lists, the search index and the data tables are independent:
-        // made side by side, they share the cores the spreadsheet leaves.
-        let (listed, (searched, data)) = rayon::join(
+        // The lists first: they are the largest output and go to disk at
+        // once. Then the search index beside the data tables and feeds, in
+        // the cores the spreadsheet leaves.
+        let (lists, items) =
+            registry_pages::lists(r, &words, registry, config.pagination.register)?;
+        let listed: Result<Vec<OutputFile>, Diagnostic> = write_now(staging, lists);
+        let statistics = registry_pages::statistics(r, &words, registry, &items)?;
+        drop(items);
+        let (searched, data) = rayon::join(
             || -> Result<Vec<OutputFile>, Diagnostic> {
-                let (lists, items) =
-                    registry_pages::lists(r, &words, registry, config.pagination.register)?;
-                let mut listed = write_now(staging, lists)?;
-                listed.push(registry_pages::statistics(r, &words, registry, &items)?);
-                Ok(listed)
+                let mut searched = search::files(registry, content, r, &words);
+                searched.extend(search::pages(r, &words, registry)?);
+                Ok(searched)
             },
             || {
-                rayon::join(
-                    || -> Result<Vec<OutputFile>, Diagnostic> {
-                        let mut searched = search::files(registry, content, r, &words);
-                        searched.extend(search::pages(r, &words, registry)?);
-                        Ok(searched)
-                    },
-                    || {
-                        let mut data = opendata::tables(registry, config, &r.urls, &open_words);
-                        data.push(feeds::registry_changes(
-                            registry,
-                            config,
-                            &r.urls,
-                            &feeds::FeedWords::from_strings(&r.strings),
-                        ));
-                        data.push(blog_feed(r, config, content, registry));
-                        data
-                    },
-                )
+                let mut data = opendata::tables(registry, config, &r.urls, &open_words);
+                data.push(feeds::registry_changes(
+                    registry,
+                    config,
+                    &r.urls,
+                    &feeds::FeedWords::from_strings(&r.strings),
+                ));
+                data.push(blog_feed(r, config, content, registry));
+                // Written at once: they need not wait in memory for the
+                // spreadsheet.
+                write_now(staging, data)
             },
         );
         files.extend(listed?);
+        files.push(statistics);
         files.extend(searched?);
-        let mut data = data;
+        let mut data = data?;
         files.push(registry_pages::method(r, weights, norms)?);
         files.extend(site::pages(
             r,

@@ -123,8 +123,12 @@ impl Staging {
     }
 
     /// Writes one file now and returns it without its contents, marked as
-    /// written (see [`OutputFile::is_written`]).
+    /// written (see [`OutputFile::is_written`]); a file written before is
+    /// returned as it is.
     pub fn write_now(&self, file: OutputFile) -> io::Result<OutputFile> {
+        if file.is_written() {
+            return Ok(file);
+        }
         self.write(&file)?;
         Ok(OutputFile {
             path: file.path,
