@@ -387,7 +387,7 @@ fn render_all(
         // the cores the spreadsheet leaves.
         let (lists, items) =
             registry_pages::lists(r, &words, registry, config.pagination.register)?;
-        let listed: Result<Vec<OutputFile>, Diagnostic> = write_now(staging, lists);
+        let listed: Result<Vec<OutputFile>, Diagnostic> = output::write_now(staging, lists);
         let statistics = registry_pages::statistics(r, &words, registry, &items)?;
         drop(items);
         let (searched, data) = rayon::join(
@@ -407,7 +407,7 @@ fn render_all(
                 data.push(blog_feed(r, config, content, registry));
                 // Written at once: they need not wait in memory for the
                 // spreadsheet.
-                write_now(staging, data)
+                output::write_now(staging, data)
             },
         );
         files.extend(listed?);
@@ -435,7 +435,7 @@ fn render_all(
         ));
         let datasets = opendata::datasets(registry, config, &r.urls, &data, &open_words);
         files.push(registry_pages::open_data(r, &datasets)?);
-        files.extend(write_now(staging, data)?);
+        files.extend(output::write_now(staging, data)?);
         files.push(OutputFile::new(".nojekyll", ""));
         files.push(OutputFile::new(
             "robots.txt",
@@ -447,29 +447,6 @@ fn render_all(
         files.extend(sitemap_files(r, content, registry, &files));
         Ok(files)
     })
-}
-
-/// Writes `files` into the staging folder at once, when there is one, and
-/// keeps only their paths and sizes: for the big generated parts (lists,
-/// data) that need no further processing.
-fn write_now(
-    staging: Option<&output::Staging>,
-    files: Vec<OutputFile>,
-) -> Result<Vec<OutputFile>, Diagnostic> {
-    let Some(staging) = staging else {
-        return Ok(files);
-    };
-    files
-        .into_par_iter()
-        .map(|file| {
-            let path = file.path.clone();
-            staging.write_now(file).map_err(|error| {
-                Diagnostic::error(format!("could not write `{path}`: {error}")).hint(
-                    "check the space and permissions of the output folder's parent; the previous output is left as it was",
-                )
-            })
-        })
-        .collect()
 }
 
 fn blog_feed(

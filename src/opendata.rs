@@ -526,23 +526,11 @@ pub fn files(
     urls: &Urls,
     words: &OpenDataWords,
 ) -> Vec<OutputFile> {
-    let spreadsheet = OutputFile::new(XLSX_PATH, xlsx(registry, config, urls, words));
-    files_with_xlsx(registry, config, urls, words, spreadsheet)
-}
-
-/// The open data files, with the spreadsheet (at [`XLSX_PATH`], made with
-/// [`xlsx`]) from the caller: it takes longest of all the data (about 2 s
-/// for 100,000 organisations), so the build makes it beside everything
-/// else.
-pub fn files_with_xlsx(
-    registry: &Registry,
-    config: &SiteConfig,
-    urls: &Urls,
-    words: &OpenDataWords,
-    spreadsheet: OutputFile,
-) -> Vec<OutputFile> {
     let mut files = tables(registry, config, urls, words);
-    files.push(spreadsheet);
+    files.push(OutputFile::new(
+        XLSX_PATH,
+        xlsx(registry, config, urls, words),
+    ));
     files.push(catalog_file(registry, config, urls, words, &files));
     files
 }

@@ -11,6 +11,8 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use rayon::prelude::*;
 
+use crate::diagnostics::Diagnostic;
+
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
@@ -79,6 +81,31 @@ pub struct WriteStats {
 /// place; the previous output is removed only after that.
 pub fn write_site(target: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
     Staging::begin(target)?.finish(files)
+}
+
+/// Writes `files` into the staging folder at once, when there is one, and
+/// keeps only their paths and sizes: for generated files that need no
+/// further processing (organisation pages, lists, data).
+pub fn write_now(
+    staging: Option<&Staging>,
+    files: Vec<OutputFile>,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let Some(staging) = staging else {
+        return Ok(files);
+    };
+    files
+        .into_par_iter()
+        // An organisation's three files are written on the calling thread.
+        .with_min_len(64)
+        .map(|file| {
+            let path = file.path.clone();
+            staging.write_now(file).map_err(|error| {
+                Diagnostic::error(format!("could not write `{path}`: {error}")).hint(
+                    "check the space and permissions of the output folder's parent; the previous output is left as it was",
+                )
+            })
+        })
+        .collect()
 }
 
 /// The folder a build writes into before it replaces the output:

@@ -688,7 +688,7 @@ pub fn pages(
         if let Some(s) = sectors.get_mut(&views::slug(&c.org.sector)) {
             s.1 += 1;
         }
-        letters.insert(first_letter(&c.org.name));
+        letters.insert(registry_pages::letter_of(&c.org.name));
     }
     let choices = |map: BTreeMap<String, (String, usize)>, prefix: &str| -> Vec<Choice> {
         map.into_iter()
@@ -776,21 +776,6 @@ pub fn pages(
         OutputFile::new(format!("{SEARCH_DIR}index.html"), search),
         OutputFile::new(format!("{SCREENING_DIR}index.html"), screening),
     ])
-}
-
-/// The letter of the A-Z list an organisation is in (as the register).
-fn first_letter(name: &str) -> char {
-    normalise(name)
-        .chars()
-        .find(|c| c.is_ascii_alphanumeric())
-        .map(|c| {
-            if c.is_ascii_digit() {
-                '#'
-            } else {
-                c.to_ascii_uppercase()
-            }
-        })
-        .unwrap_or('#')
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ impl PageContext {
 
 /// Feeds written bytes to a hasher: `serde_json::to_writer` into a
 /// fingerprint without building the text.
-pub struct HashWriter<'a>(pub &'a mut DefaultHasher);
+struct HashWriter<'a>(&'a mut DefaultHasher);
 
 impl std::io::Write for HashWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -232,11 +232,17 @@ impl Renderer {
     ) -> Option<u64> {
         self.memo.as_ref()?;
         let mut hasher = DefaultHasher::new();
-        self.global_print.hash(&mut hasher);
-        self.template_prints.get(template).hash(&mut hasher);
-        template.hash(&mut hasher);
+        self.shared_print(template, &mut hasher);
         feed(&mut hasher);
         Some(hasher.finish())
+    }
+
+    /// Adds what every page made from `template` depends on: the shared
+    /// context and the template with the templates it uses.
+    fn shared_print(&self, template: &str, hasher: &mut DefaultHasher) {
+        self.global_print.hash(hasher);
+        self.template_prints.get(template).hash(hasher);
+        template.hash(hasher);
     }
 
     /// The file at `path`: the previous build's when it had the same
@@ -269,9 +275,7 @@ impl Renderer {
     ) -> Option<u64> {
         let mut hasher = page.hasher.clone()?;
         feed(&mut hasher);
-        self.global_print.hash(&mut hasher);
-        self.template_prints.get(template).hash(&mut hasher);
-        template.hash(&mut hasher);
+        self.shared_print(template, &mut hasher);
         Some(hasher.finish())
     }
 
@@ -280,7 +284,7 @@ impl Renderer {
         self.memo.is_some()
     }
 
-    /// The fingerprint of one value, as [`PageContext::insert`] hashes it.
+    /// The fingerprint of one value, serialised as JSON into the hasher.
     pub fn value_print<T: Serialize + ?Sized>(value: &T) -> u64 {
         let mut hasher = DefaultHasher::new();
         let _ = serde_json::to_writer(HashWriter(&mut hasher), value);

@@ -206,20 +206,7 @@ pub fn organisations(
             };
             let wide = badge(urls::badge_path(&c.org.id), svg::badge_wide)?;
             let compact_badge = badge(urls::compact_badge_path(&c.org.id), svg::badge_compact)?;
-            let files = vec![page, wide, compact_badge];
-            match staging {
-                None => Ok(files),
-                Some(staging) => files
-                    .into_iter()
-                    .map(|file| {
-                        let path = file.path.clone();
-                        staging.write_now(file).map_err(|error| {
-                            Diagnostic::error(format!("could not write `{path}`: {error}"))
-                                .hint("check the space and permissions of the output folder's parent; the previous output is left as it was")
-                        })
-                    })
-                    .collect(),
-            }
+            crate::output::write_now(staging, vec![page, wide, compact_badge])
         })
         .collect();
     Ok(files?.into_iter().flatten().collect())
@@ -431,6 +418,11 @@ pub fn letter_label(letter: char) -> String {
     } else {
         letter.to_string()
     }
+}
+
+/// The letter of the A-Z list an organisation named `name` is in.
+pub fn letter_of(name: &str) -> char {
+    first_letter(&sort_key(name))
 }
 
 fn first_letter(key: &str) -> char {
