@@ -289,7 +289,11 @@ impl Diagnostics {
 }
 
 /// The candidate nearest to `word`, if one is close enough to be a likely
-/// typo (used for "did you mean" hints).
+/// typo (used for "did you mean" hints): the highest Jaro-Winkler
+/// similarity of the lowercased strings above 0.8, the last of equals.
+///
+/// For many words against one long list, [`Nearest`] gives the same
+/// answers without comparing each word with every candidate.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     candidates
@@ -298,6 +302,182 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// [`nearest`] over a list of candidates prepared once, for many words
+/// (an unknown supplier id against every id of the registry).
+///
+/// Each candidate keeps a count of its characters. How many characters two
+/// strings have in common bounds their Jaro similarity from above (Jaro
+/// counts matching characters), so a candidate whose bound cannot reach the
+/// best score found so far is never compared in full. The candidate with
+/// the highest bound is compared first: the best score is then usually
+/// known at once and almost every other candidate is skipped. The answers
+/// are exactly those of [`nearest`] (a test compares the two).
+#[derive(Debug)]
+pub struct Nearest<'a> {
+    candidates: Vec<Prepared<'a>>,
+}
+
+#[derive(Debug)]
+struct Prepared<'a> {
+    original: &'a str,
+    lower: std::borrow::Cow<'a, str>,
+    /// Characters of `lower`, per [`char_class`]; `None` when a count does
+    /// not fit in a byte (no bound, always compared).
+    counts: Option<CharCounts>,
+    chars: usize,
+}
+
+/// Characters counted by class; two strings have at most
+/// `sum of min(count)` characters in common.
+type CharCounts = [u8; 64];
+
+/// The class of a (lowercased) character: letters, digits, `-` and `_`
+/// each their own, other ASCII characters shared by a few, every other
+/// character one class. Sharing a class only loosens the bound.
+fn char_class(c: char) -> usize {
+    match c {
+        'a'..='z' => c as usize - 'a' as usize,
+        '0'..='9' => 26 + (c as usize - '0' as usize),
+        '-' => 36,
+        '_' => 37,
+        _ if c.is_ascii() => 38 + c as usize % 25,
+        _ => 63,
+    }
+}
+
+fn char_counts(text: &str) -> (Option<CharCounts>, usize) {
+    let mut counts = [0u8; 64];
+    let mut chars = 0;
+    let mut fits = true;
+    for c in text.chars() {
+        chars += 1;
+        let count = &mut counts[char_class(c)];
+        match count.checked_add(1) {
+            Some(n) => *count = n,
+            None => fits = false,
+        }
+    }
+    (fits.then_some(counts), chars)
+}
+
+fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+impl<'a> Nearest<'a> {
+    /// Prepares `candidates`, in the order [`nearest`] would see them.
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        let candidates = candidates
+            .into_iter()
+            .map(|original| {
+                let lower = lowercase(original);
+                let (counts, chars) = char_counts(&lower);
+                Prepared {
+                    original,
+                    lower,
+                    counts,
+                    chars,
+                }
+            })
+            .collect();
+        Nearest { candidates }
+    }
+
+    /// What [`nearest`] gives for `word` and these candidates.
+    pub fn nearest(&self, word: &str) -> Option<&'a str> {
+        let word_lower = word.to_lowercase();
+        let (word_counts, word_chars) = char_counts(&word_lower);
+        let prefix: Vec<char> = word_lower.chars().take(4).collect();
+        // An upper bound of each candidate's score (`None`: not bounded).
+        let bounds: Vec<Option<f64>> = self
+            .candidates
+            .iter()
+            .map(|c| {
+                let (Some(a), Some(b)) = (&word_counts, &c.counts) else {
+                    return None;
+                };
+                let common: u32 = a.iter().zip(b).map(|(x, y)| u32::from(*x.min(y))).sum();
+                Some(score_bound(
+                    common as usize,
+                    word_chars,
+                    c.chars,
+                    &prefix,
+                    &c.lower,
+                ))
+            })
+            .collect();
+        let score = |i: usize| strsim::jaro_winkler(&word_lower, &self.candidates[i].lower);
+        // (score, index) of the best so far; the first guess is the
+        // candidate with the highest bound.
+        let mut best: Option<(f64, usize)> = None;
+        let first = bounds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.map(|b| (b, i)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, i)) = first {
+            let s = score(i);
+            if s > 0.8 {
+                best = Some((s, i));
+            }
+        }
+        for (i, bound) in bounds.iter().enumerate() {
+            // The bound carries a margin for the rounding of the score's
+            // last steps; a candidate that may equal the best is compared,
+            // as the later of equal scores wins.
+            if let Some(bound) = bound {
+                let beaten = match best {
+                    Some((best, _)) => bound + 1e-9 < best,
+                    None => bound + 1e-9 <= 0.8,
+                };
+                if beaten {
+                    continue;
+                }
+            }
+            if best.is_some_and(|(_, b)| b == i) {
+                continue;
+            }
+            let s = score(i);
+            if s > 0.8 && best.is_none_or(|(b, at)| s > b || (s == b && i > at)) {
+                best = Some((s, i));
+            }
+        }
+        best.map(|(_, i)| self.candidates[i].original)
+    }
+}
+
+/// The highest Jaro-Winkler score (as [`strsim::jaro_winkler`] computes
+/// it, up to rounding) of two strings of `a_chars` and `b_chars`
+/// characters with at most `common` characters in common; `prefix` is the
+/// first four characters of the word, `b` the candidate.
+fn score_bound(common: usize, a_chars: usize, b_chars: usize, prefix: &[char], b: &str) -> f64 {
+    if a_chars == 0 || b_chars == 0 {
+        return if a_chars == b_chars { 1.0 } else { 0.0 };
+    }
+    let m = common.min(a_chars).min(b_chars);
+    if m == 0 {
+        return 0.0;
+    }
+    // Jaro with `m` matches and no transpositions, its largest value.
+    let jaro = (m as f64 / a_chars as f64 + m as f64 / b_chars as f64 + 1.0) / 3.0;
+    if jaro <= 0.7 {
+        return jaro;
+    }
+    let prefix_length = prefix
+        .iter()
+        .zip(b.chars())
+        .take_while(|(x, y)| *x == y)
+        .count();
+    jaro + 0.1 * prefix_length as f64 * (1.0 - jaro)
 }
 
 /// "`a`, `b` or `c`": a list of valid keys for a hint.
@@ -341,6 +521,34 @@ mod tests {
     fn nearest_suggests_close_keys_only() {
         assert_eq!(nearest("titel", ["title", "base_url"]), Some("title"));
         assert_eq!(nearest("zzz", ["title", "base_url"]), None);
+    }
+
+    #[test]
+    fn the_prepared_index_suggests_what_nearest_suggests() {
+        use proptest::prelude::*;
+        // Short strings over a small alphabet: many near misses and many
+        // equal scores (where the last candidate wins).
+        let word = "[abcdeé-]{0,9}|[a-e]{3}-[a-e]{2,4}";
+        let config = ProptestConfig::with_cases(2000);
+        proptest!(config, |(word in word, mut candidates in prop::collection::vec(word, 0..40), pick in 0usize..40)| {
+            // Near misses of a candidate: a typo and one in capitals.
+            if let Some(c) = candidates.get(pick % candidates.len().max(1)).cloned() {
+                candidates.push(format!("{c}x"));
+                candidates.push(c.to_uppercase());
+                candidates.push(c);
+            }
+            let index = Nearest::new(candidates.iter().map(String::as_str));
+            for w in [word.as_str(), candidates.last().map_or("", String::as_str)] {
+                prop_assert_eq!(index.nearest(w), nearest(w, candidates.iter().map(String::as_str)), "{}", w);
+            }
+        });
+        let ids = ["schoonmaak-de-ster", "schoonmaak-de-sterk", "groen-twee"];
+        let index = Nearest::new(ids);
+        assert_eq!(
+            index.nearest("schoonmaak-de-str"),
+            Some("schoonmaak-de-ster")
+        );
+        assert_eq!(index.nearest("zzz"), None);
     }
 
     #[test]

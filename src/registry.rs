@@ -344,6 +344,30 @@ impl Links {
 }
 
 fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Diagnostics) {
+    // The nearest id to each distinct unknown supplier, found once, side
+    // by side: with thousands of unknown suppliers (a registry where many
+    // records fail) comparing each with every id took minutes.
+    let mut unknown: Vec<&str> = Vec::new();
+    for (r, record) in records.iter().enumerate() {
+        for (purchase, found) in record.measurement.purchases.iter().zip(links.suppliers(r)) {
+            if let (Purchase::Registry { supplier, .. }, None) = (purchase, found)
+                && supplier != &record.id
+            {
+                unknown.push(supplier);
+            }
+        }
+    }
+    unknown.sort_unstable();
+    unknown.dedup();
+    let suggestions: FastMap<&str, Option<&str>> = if unknown.is_empty() {
+        FastMap::default()
+    } else {
+        let ids = crate::diagnostics::Nearest::new(records.iter().map(|r| r.id.as_str()));
+        unknown
+            .par_iter()
+            .map(|&word| (word, ids.nearest(word)))
+            .collect()
+    };
     for (r, record) in records.iter().enumerate() {
         let suppliers = links.suppliers(r);
         for (i, purchase) in record.measurement.purchases.iter().enumerate() {
@@ -358,10 +382,7 @@ fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Di
             } else {
                 match suppliers[i] {
                     None => {
-                        let near = crate::diagnostics::nearest(
-                            supplier,
-                            records.iter().map(|r| r.id.as_str()),
-                        );
+                        let near = suggestions[supplier.as_str()];
                         Some((
                             format!("unknown supplier `{supplier}`"),
                             match near {
