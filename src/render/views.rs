@@ -355,7 +355,7 @@ pub fn organisation(
         }
         None => r.t("organisation.top_reached"),
     };
-    let (level_label, _, title) = badge_text(r, words, c);
+    let level_label = &words.level(c.level).label;
     let labels: Vec<String> = Level::ALL
         .iter()
         .map(|l| words.level(*l).label.clone())
@@ -363,7 +363,7 @@ pub fn organisation(
     let label_refs: [&str; 5] = std::array::from_fn(|i| labels[i].as_str());
     let ladder_alt = r.tf(
         "organisation.ladder_title",
-        &[("name", &org.name), ("level", &level_label)],
+        &[("name", &org.name), ("level", level_label)],
     );
     let chart_title = r.tf("organisation.chart_title", &[("name", &org.name)]);
     let chart_desc = r.tf(
@@ -394,17 +394,18 @@ pub fn organisation(
     );
     let permalink = r.urls.absolute(&dir);
     let badge_abs = r.urls.absolute(&urls::badge_path(&org.id));
+    let embed_alt = r.tf("badge.embed_alt", &[("name", &org.name)]);
     // The snippet is HTML the organisation pastes: every value in it is
     // escaped once here (the template escapes the snippet as a whole again).
     let embed_html = format!(
         "<a href=\"{}\"><img src=\"{}\" alt=\"{}\" width=\"220\" height=\"40\"></a>",
         crate::escape::markup(&permalink),
         crate::escape::markup(&badge_abs),
-        crate::escape::markup(&title)
+        crate::escape::markup(&embed_alt)
     );
     let embed_markdown = format!(
         "[![{}]({badge_abs})]({permalink})",
-        title.replace(['[', ']'], "")
+        embed_alt.replace(['[', ']'], "")
     );
     OrgView {
         id: org.id.clone(),
