@@ -3,7 +3,7 @@
 //! of certificate events in the register (`feeds/register.xml`).
 //!
 //! The XML is written by hand: every piece of text goes through
-//! [`escape_text`] or [`escape_attr`], which also drop the characters XML 1.0
+//! [`xml_text`] or [`xml_attr`], which also drop the characters XML 1.0
 //! does not allow. Output is deterministic: dates are written as
 //! `YYYY-MM-DDT00:00:00Z` and entries keep a fixed order.
 
@@ -11,6 +11,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::config::SiteConfig;
+use crate::escape::{xml_attr, xml_text};
 use crate::ladder::{CertificateStatus, Level};
 use crate::output::OutputFile;
 use crate::registry::{Computed, Registry};
@@ -111,22 +112,22 @@ pub fn atom_feed(meta: &FeedMeta, entries: &[FeedEntry]) -> String {
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"");
     if let Some(lang) = meta.language.filter(|l| !l.is_empty()) {
-        xml.push_str(&format!(" xml:lang=\"{}\"", escape_attr(lang)));
+        xml.push_str(&format!(" xml:lang=\"{}\"", xml_attr(lang)));
     }
     xml.push_str(">\n");
     push_element(&mut xml, 1, "id", meta.feed_url);
     xml.push_str(&format!(
         "  <title type=\"text\">{}</title>\n",
-        escape_text(meta.title)
+        xml_text(meta.title)
     ));
     push_element(&mut xml, 1, "updated", &timestamp(meta.updated));
     xml.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        escape_attr(meta.feed_url)
+        xml_attr(meta.feed_url)
     ));
     xml.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape_attr(meta.site_url)
+        xml_attr(meta.site_url)
     ));
     let author = if meta.author.trim().is_empty() {
         meta.title
@@ -135,7 +136,7 @@ pub fn atom_feed(meta: &FeedMeta, entries: &[FeedEntry]) -> String {
     };
     xml.push_str(&format!(
         "  <author><name>{}</name></author>\n",
-        escape_text(author)
+        xml_text(author)
     ));
     xml.push_str("  <generator>trede</generator>\n");
     for entry in entries {
@@ -143,21 +144,21 @@ pub fn atom_feed(meta: &FeedMeta, entries: &[FeedEntry]) -> String {
         push_element(&mut xml, 2, "id", &entry.id);
         xml.push_str(&format!(
             "    <title type=\"text\">{}</title>\n",
-            escape_text(&entry.title)
+            xml_text(&entry.title)
         ));
         xml.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            escape_attr(&entry.url)
+            xml_attr(&entry.url)
         ));
         push_element(&mut xml, 2, "updated", &timestamp(entry.updated));
         xml.push_str(&format!(
             "    <summary type=\"text\">{}</summary>\n",
-            escape_text(&entry.summary)
+            xml_text(&entry.summary)
         ));
         if let Some(html) = &entry.content_html {
             xml.push_str(&format!(
                 "    <content type=\"html\">{}</content>\n",
-                escape_text(html)
+                xml_text(html)
             ));
         }
         xml.push_str("  </entry>\n");
@@ -170,52 +171,12 @@ fn push_element(xml: &mut String, depth: usize, name: &str, text: &str) {
     for _ in 0..depth {
         xml.push_str("  ");
     }
-    xml.push_str(&format!("<{name}>{}</{name}>\n", escape_text(text)));
+    xml.push_str(&format!("<{name}>{}</{name}>\n", xml_text(text)));
 }
 
 /// An Atom date-time for a civil date: `YYYY-MM-DDT00:00:00Z`.
 pub fn timestamp(date: Date) -> String {
     format!("{date}T00:00:00Z")
-}
-
-/// Text escaped for XML element content: `&`, `<`, `>` become entities, a
-/// carriage return a character reference (so parsers keep it), and
-/// characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) are dropped.
-pub fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            c if crate::escape::xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Text escaped for a double-quoted XML attribute: as [`escape_text`], plus
-/// quotes, and tab and line breaks as character references (attribute
-/// normalisation would turn them into spaces).
-pub fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if crate::escape::xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// What happened to a certificate, as announced in the register feed.
@@ -476,12 +437,6 @@ pub(crate) mod tests {
             .filter(|(k, _)| k == path)
             .map(|(_, v)| v.as_str())
             .collect()
-    }
-
-    #[test]
-    fn escaping_drops_forbidden_characters() {
-        assert_eq!(escape_text("a<b>&c\u{1}\u{FFFE}"), "a&lt;b&gt;&amp;c");
-        assert_eq!(escape_attr("\"x\"\n'"), "&quot;x&quot;&#10;&apos;");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use jiff::civil::Date;
 
-use crate::feeds::escape_text;
+use crate::escape::xml_text;
 use crate::output::OutputFile;
 use crate::urls::Urls;
 
@@ -60,7 +60,7 @@ pub fn files(entries: &[SitemapEntry], urls: &Urls) -> Vec<OutputFile> {
         index.push_str("  <sitemap>\n");
         index.push_str(&format!(
             "    <loc>{}</loc>\n",
-            escape_text(&encode_loc(&urls.absolute(&path)))
+            xml_text(&encode_loc(&urls.absolute(&path)))
         ));
         let newest = chunk.iter().filter_map(|(_, lastmod)| *lastmod).max();
         if let Some(lastmod) = newest {
@@ -110,7 +110,7 @@ fn urlset(elements: &[(String, Option<Date>)]) -> String {
 }
 
 fn url_element(entry: &SitemapEntry) -> String {
-    let loc = escape_text(&encode_loc(&entry.loc));
+    let loc = xml_text(&encode_loc(&entry.loc));
     match entry.lastmod {
         Some(date) => format!("  <url><loc>{loc}</loc><lastmod>{date}</lastmod></url>\n"),
         None => format!("  <url><loc>{loc}</loc></url>\n"),
