@@ -46,7 +46,14 @@ const PORT_ATTEMPTS: u16 = 20;
 /// How long the inputs must be quiet before a rebuild starts.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 /// What is watched under the site root.
-const WATCHED: [&str; 5] = ["site.toml", "content", "templates", "static", "themes"];
+const WATCHED: [&str; 6] = [
+    "site.toml",
+    "content",
+    "templates",
+    "strings",
+    "static",
+    "themes",
+];
 /// The folder, under the base path, of the server's own files.
 const INTERNAL: &str = "__trede/";
 /// The policy the published site is written for: no inline scripts or

@@ -1,8 +1,9 @@
 //! The theme: templates, static assets and UI strings. The default theme in
 //! `themes/default` is compiled into the binary, so a folder with only
 //! `site.toml` and records builds; a theme folder on disk
-//! (`themes/<name>/`) is used instead when present, and the site's own
-//! `templates/` override theme templates by name.
+//! (`themes/<name>/`) is used instead when present, the site's own
+//! `templates/` override theme templates by name, and the site's own
+//! `strings/<language>.toml` overrides UI strings key by key.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,7 +38,7 @@ pub struct Theme {
 }
 
 /// Loads the theme named in the configuration for `language`, then the
-/// site's own `templates/` over it.
+/// site's own `templates/` and `strings/<language>.toml` over it.
 pub fn load(
     root: &Path,
     name: &str,
@@ -105,7 +106,114 @@ pub fn load(
             }
         }
     }
+    if let Ok(text) = std::fs::read_to_string(root.join(&strings_path)) {
+        let source = Source::new(strings_path, text);
+        overlay_strings(&mut theme.strings, &source, name, diagnostics);
+    }
     Some(theme)
+}
+
+/// Replaces the theme's strings with those in the site's own strings file,
+/// key by key, so a site rewords its pages without copying the theme. A key
+/// the theme does not have is an error (a typo would otherwise be ignored),
+/// and so is a value of another kind than the theme's.
+fn overlay_strings(
+    strings: &mut toml::Table,
+    source: &Source,
+    theme: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let parsed = toml::from_str::<toml::Table>(&source.text)
+        .and_then(|values| Ok((values, toml::de::DeTable::parse(&source.text)?)));
+    match parsed {
+        Ok((values, spans)) => {
+            let mut overlay = Overlay {
+                source,
+                theme,
+                diagnostics,
+            };
+            overlay.merge(strings, values, spans.get_ref(), "");
+        }
+        Err(error) => diagnostics.push(
+            Diagnostic::error(format!("invalid strings file: {}", error.message().trim()))
+                .at(source, error.span()),
+        ),
+    }
+}
+
+struct Overlay<'a> {
+    source: &'a Source,
+    theme: &'a str,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Overlay<'_> {
+    fn merge(
+        &mut self,
+        strings: &mut toml::Table,
+        values: toml::Table,
+        spans: &toml::de::DeTable,
+        prefix: &str,
+    ) {
+        for (key, value) in values {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let (key_span, value_span) = spans
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
+                .map(|(k, v)| (k.span(), v.span()))
+                .unwrap_or_default();
+            let Some(current) = strings.get_mut(&key) else {
+                let nearest = crate::diagnostics::nearest(&key, strings.keys().map(String::as_str));
+                let hint = match nearest {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!(
+                        "the keys a site can set are those of {}",
+                        strings_origin(self.theme, "<language>")
+                    ),
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(format!("unknown string `{path}`"))
+                        .at(self.source, Some(key_span))
+                        .key(&path)
+                        .hint(hint),
+                );
+                continue;
+            };
+            match (current, value) {
+                (toml::Value::Table(inner), toml::Value::Table(values)) => {
+                    let inner_spans = spans
+                        .iter()
+                        .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
+                        .and_then(|(_, v)| match v.get_ref() {
+                            toml::de::DeValue::Table(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                    self.merge(inner, values, &inner_spans, &path);
+                }
+                (current, value) if current.same_type(&value) && !current.is_table() => {
+                    *current = value;
+                }
+                (current, _) => {
+                    let expected = if current.is_table() {
+                        format!("a table of strings: [{path}] with keys under it")
+                    } else {
+                        format!("{}, as in the theme", current.type_str())
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::error(format!("`{path}` has the wrong kind of value"))
+                            .at(self.source, Some(value_span))
+                            .key(&path)
+                            .hint(format!("expected {expected}")),
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn insert_template(

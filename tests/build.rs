@@ -182,6 +182,55 @@ fn site_templates_override_theme_templates_and_static_is_copied() {
 }
 
 #[test]
+fn a_site_strings_file_rewords_single_strings_and_keeps_the_rest() {
+    let site = Site::new();
+    site.write(
+        "strings/nl.toml",
+        "# Only what this register words differently.\nskip_link = \"Direct naar de inhoud\"\n\n[register]\nintro = \"Alle gecertificeerde leveranciers van <Gemeente & Co>.\"\n",
+    );
+    site.build().success();
+    let home = site.read("public/index.html");
+    assert!(home.contains(">Direct naar de inhoud</a>"), "{home}");
+    let register = site.read("public/register/index.html");
+    assert!(
+        register.contains("Alle gecertificeerde leveranciers van &lt;Gemeente &amp; Co&gt;."),
+        "{register}"
+    );
+    // Every other string still comes from the theme.
+    assert!(register.contains("Zoeken</button>"));
+}
+
+#[test]
+fn a_site_strings_file_with_unknown_or_wrong_keys_fails_naming_file_line_and_key() {
+    let site = Site::new();
+    site.build().success();
+    let before = tree(&site.public());
+    site.write(
+        "strings/nl.toml",
+        "skip_lnk = \"Naar de inhoud\"\n[register]\nintro = 3\n[months]\nnames = \"januari\"\n",
+    );
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("unknown string `skip_lnk`"))
+        .stderr(predicate::str::contains("strings/nl.toml:1:1"))
+        .stderr(predicate::str::contains("did you mean `skip_link`?"))
+        .stderr(predicate::str::contains(
+            "`register.intro` has the wrong kind of value",
+        ))
+        .stderr(predicate::str::contains("strings/nl.toml:3:9"))
+        .stderr(predicate::str::contains("expected string, as in the theme"))
+        .stderr(predicate::str::contains(
+            "`months.names` has the wrong kind of value",
+        ))
+        .stderr(predicate::str::contains("expected array, as in the theme"));
+    assert_eq!(
+        tree(&site.public()),
+        before,
+        "a failed build leaves the output as it was"
+    );
+}
+
+#[test]
 fn html_is_minified_unless_switched_off() {
     let site = Site::new();
     site.build().success();
