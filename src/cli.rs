@@ -214,6 +214,9 @@ pub fn main() -> i32 {
             if !cli.quiet {
                 eprintln!("{}", summary_line(&report));
             }
+            // The process ends here: freeing every page, record and string
+            // one by one would only add time (about 2% of a large build).
+            std::mem::forget(report);
             0
         }
         Command::Check(args) => {
