@@ -290,7 +290,7 @@ pub fn organisation(
 ) -> OrgView {
     let org = &c.org;
     let dir = urls::organisation_dir(&org.id);
-    let link = |id: &String| {
+    let link = |id: &std::sync::Arc<str>| {
         registry.get(id).map(|s| Link {
             name: s.org.name.clone(),
             url: r.urls.path_url(&urls::organisation_dir(id)),
