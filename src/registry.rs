@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -37,9 +38,9 @@ pub struct Computed {
     /// The norms for this organisation's size, rounded.
     pub norms: Norms,
     /// Registry organisations this one buys from (ids, sorted).
-    pub suppliers: Vec<String>,
+    pub suppliers: Vec<Arc<str>>,
     /// Registry organisations that buy from this one (ids, sorted).
-    pub customers: Vec<String>,
+    pub customers: Vec<Arc<str>>,
 }
 
 /// Every organisation of the registry on a reference date, sorted by id.
@@ -68,85 +69,112 @@ impl Registry {
         // Every supplier reference is looked up once, here; after that the
         // records refer to each other by index. With a repeated id (only
         // possible when a caller passes such records) the last one counts.
-        let positions = IdIndex::new(records.iter().map(|r| r.id.as_str()));
-        let links = Links::new(&records, |id| positions.get(id, |i| records[i].id.as_str()));
+        let ids = IdBlock::new(&records);
+        let positions = IdIndex::new((0..records.len()).map(|i| ids.get(i)));
+        let links = Links::new(&records, |id| positions.get(id, |i| ids.get(i)));
         check_purchases(&records, &links, diagnostics);
+        // The last record of each run of equal ids (the one the index
+        // finds): two records have the same id exactly when they share it.
+        let mut last_of_run = vec![0; records.len()];
+        for r in (0..records.len()).rev() {
+            last_of_run[r] = if r + 1 < records.len() && ids.get(r + 1) == ids.get(r) {
+                last_of_run[r + 1]
+            } else {
+                r
+            };
+        }
 
         // Step 1 for everyone first: indirect contributions use only the
         // suppliers' direct figures, so cycles need no special handling.
-        let direct: Vec<f64> = records
+        let figures: Vec<SupplierFigures> = records
             .par_iter()
-            .map(|r| ladder::direct_weighted_fte(&r.measurement.target_group, weights))
-            .collect();
-        let figures = |s: usize| SupplierFigures {
-            direct_fte: direct[s],
-            revenue_eur: records[s].measurement.revenue_eur.unwrap_or(0.0),
-            withdrawn: records[s].certificate.status == ladder::RecordedStatus::Withdrawn,
-        };
-        let outcomes: Vec<Outcome> = records
-            .par_iter()
-            .enumerate()
-            .map(|(r, record)| {
-                let input = OrgInput {
-                    employees: record.measurement.employees,
-                    total_fte: record.measurement.total_fte,
-                    target_group: &record.measurement.target_group,
-                    purchases: &record.measurement.purchases,
-                    quality_met: record.certificate.quality_met,
-                    aspirant_plan: record.certificate.aspirant_plan,
-                };
-                let suppliers = links.suppliers(r);
-                ladder::compute_given_direct(&input, direct[r], norms, |p, _| {
-                    suppliers[p].map(figures)
-                })
+            .map(|r| SupplierFigures {
+                direct_fte: ladder::direct_weighted_fte(&r.measurement.target_group, weights),
+                revenue_eur: r.measurement.revenue_eur.unwrap_or(0.0),
+                withdrawn: r.certificate.status == ladder::RecordedStatus::Withdrawn,
             })
             .collect();
-
-        // Who buys from whom, by index: customers of `s` in id order, once
-        // each (the records are sorted by id).
-        let mut customers: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
-        for (r, record) in records.iter().enumerate() {
-            for (p, purchase) in record.measurement.purchases.iter().enumerate() {
-                if let (Purchase::Registry { supplier, .. }, Some(s)) =
-                    (purchase, links.suppliers(r)[p])
-                    && supplier != &record.id
-                {
-                    let list = &mut customers[s];
-                    if list.last().is_none_or(|&c| records[c].id != record.id) {
-                        list.push(r);
+        let customers = Customers::new(&links, &last_of_run);
+        // Each id once, shared by the supplier and customer lists that
+        // name it.
+        let shared: Vec<Arc<str>> = (0..records.len()).map(|i| Arc::from(ids.get(i))).collect();
+        let count = records.len();
+        let problems = std::sync::Mutex::new(Vec::new());
+        // Steps 2 to 9 and the lists, record by record.
+        let finished: Vec<Option<Computed>> = records
+            .into_par_iter()
+            .enumerate()
+            .map(|(r, org)| {
+                let links = links.suppliers(r);
+                let input = OrgInput {
+                    employees: org.measurement.employees,
+                    total_fte: org.measurement.total_fte,
+                    target_group: &org.measurement.target_group,
+                    purchases: &org.measurement.purchases,
+                    quality_met: org.certificate.quality_met,
+                    aspirant_plan: org.certificate.aspirant_plan,
+                };
+                let outcome =
+                    ladder::compute_given_direct(&input, figures[r].direct_fte, norms, |p, _| {
+                        links[p].map(|s| figures[s])
+                    });
+                let mut suppliers: Vec<usize> = Vec::new();
+                let mut unknown: Vec<&str> = Vec::new();
+                for (purchase, found) in org.measurement.purchases.iter().zip(links) {
+                    match (purchase, found) {
+                        (Purchase::Registry { .. }, Some(s)) if *s != last_of_run[r] => {
+                            suppliers.push(*s)
+                        }
+                        (Purchase::Registry { supplier, .. }, None) => unknown.push(supplier),
+                        _ => {}
                     }
                 }
-            }
-        }
-        // A repeated id shares the customers of its last record (the one
-        // the index finds); the records are sorted, so that is the last of
-        // its run.
-        let mut last_of_run = vec![0; records.len()];
-        for r in (0..records.len()).rev() {
-            last_of_run[r] = match records.get(r + 1) {
-                Some(next) if next.id == records[r].id => last_of_run[r + 1],
-                _ => r,
-            };
-        }
-        let customer_ids: Vec<Vec<String>> = last_of_run
-            .iter()
-            .map(|&s| {
-                customers[s]
+                // The records are sorted by id and a repeated id is always
+                // found at the same record: index order is id order.
+                suppliers.sort_unstable();
+                suppliers.dedup();
+                let mut suppliers: Vec<Arc<str>> =
+                    suppliers.iter().map(|&s| Arc::clone(&shared[s])).collect();
+                if !unknown.is_empty() {
+                    suppliers.extend(unknown.into_iter().map(Arc::from));
+                    suppliers.sort();
+                    suppliers.dedup();
+                }
+                let customers = customers
+                    .of(last_of_run[r])
                     .iter()
-                    .map(|&c| records[c].id.clone())
-                    .collect()
+                    .map(|&c| Arc::clone(&shared[c as usize]))
+                    .collect();
+                let mut found = Vec::new();
+                let computed = finish(
+                    org,
+                    outcome,
+                    reference_date,
+                    suppliers,
+                    customers,
+                    &mut found,
+                );
+                if !found.is_empty() {
+                    let mut problems = problems.lock().unwrap_or_else(|e| e.into_inner());
+                    problems.extend(found.into_iter().map(|d| (r, d)));
+                }
+                computed
             })
             .collect();
-        drop(links);
-        drop(positions);
-
-        let mut organisations = Vec::with_capacity(records.len());
-        for ((org, outcome), customers) in records.into_iter().zip(outcomes).zip(customer_ids) {
-            if let Some(computed) = finish(org, outcome, reference_date, customers, diagnostics) {
-                organisations.push(computed);
-            }
-        }
-        let index = IdIndex::new(organisations.iter().map(|c| c.org.id.as_str()));
+        // In record order, as a sequential loop would have reported them.
+        let mut problems = problems.into_inner().unwrap_or_else(|e| e.into_inner());
+        problems.sort_by_key(|(r, _)| *r);
+        problems.into_iter().for_each(|(_, d)| diagnostics.push(d));
+        // In place: an `Option<Computed>` is the size of a `Computed`, and
+        // `filter_map` (unlike `flatten`) collects into the same memory.
+        #[allow(clippy::filter_map_identity)]
+        let organisations: Vec<Computed> = finished.into_iter().filter_map(|c| c).collect();
+        // With every record kept, the positions are the same.
+        let index = if organisations.len() == count {
+            positions
+        } else {
+            IdIndex::new(organisations.iter().map(|c| c.org.id.as_str()))
+        };
         Registry {
             reference_date,
             organisations,
@@ -194,8 +222,9 @@ fn finish(
     org: Organisation,
     outcome: Outcome,
     reference_date: Date,
-    customers: Vec<String>,
-    diagnostics: &mut Diagnostics,
+    suppliers: Vec<Arc<str>>,
+    customers: Vec<Arc<str>>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Computed> {
     for withdrawn in &outcome.withdrawn_suppliers {
         let position = org.measurement.purchases.iter().position(
@@ -255,17 +284,6 @@ fn finish(
         trede2: ladder::round2(n.trede2),
         trede3: ladder::round2(n.trede3),
     };
-    let mut suppliers: Vec<String> = org
-        .measurement
-        .purchases
-        .iter()
-        .filter_map(|p| match p {
-            Purchase::Registry { supplier, .. } if supplier != &org.id => Some(supplier.clone()),
-            _ => None,
-        })
-        .collect();
-    suppliers.sort();
-    suppliers.dedup();
     Some(Computed {
         direct_pct: ladder::round2(outcome.percentages.direct),
         indirect_pct: ladder::round2(outcome.percentages.indirect),
@@ -340,6 +358,90 @@ impl Links {
     /// The suppliers of record `r`'s purchases, in purchase order.
     fn suppliers(&self, r: usize) -> &[Option<usize>] {
         &self.suppliers[self.starts[r]..self.starts[r + 1]]
+    }
+}
+
+/// For each record, the records that buy from it, in id order, once each:
+/// the lists one after the other in one array.
+struct Customers {
+    /// Where each record's list starts in `list`, and where it ends.
+    spans: Vec<(u32, u32)>,
+    list: Vec<u32>,
+}
+
+impl Customers {
+    /// From the supplier of every purchase; `last_of_run` is the last record
+    /// of each record's run of equal ids. A purchase from the buyer's own id
+    /// does not count; a repeated id's customers are listed at its last
+    /// record, where the index finds it.
+    fn new(links: &Links, last_of_run: &[usize]) -> Customers {
+        let n = last_of_run.len();
+        let buys = |r: usize| {
+            links
+                .suppliers(r)
+                .iter()
+                .flatten()
+                .copied()
+                .filter(move |&s| s != last_of_run[r])
+        };
+        let mut spans = vec![(0u32, 0u32); n];
+        for r in 0..n {
+            for s in buys(r) {
+                spans[s].1 += 1;
+            }
+        }
+        let mut start = 0;
+        for span in &mut spans {
+            let len = span.1;
+            *span = (start, start);
+            start += len;
+        }
+        let mut list = vec![0u32; start as usize];
+        for r in 0..n {
+            for s in buys(r) {
+                let span = &mut spans[s];
+                // Buyers come in id order: a second purchase from the same
+                // buyer (or another record with its id) follows the first.
+                let last = (span.1 > span.0).then(|| list[span.1 as usize - 1] as usize);
+                if last.is_none_or(|c| last_of_run[c] != last_of_run[r]) {
+                    list[span.1 as usize] = r as u32;
+                    span.1 += 1;
+                }
+            }
+        }
+        Customers { spans, list }
+    }
+
+    /// The customers of record `s`.
+    fn of(&self, s: usize) -> &[u32] {
+        let (start, end) = self.spans[s];
+        &self.list[start as usize..end as usize]
+    }
+}
+
+/// Every record's id, one after the other in one string: looking an id up
+/// then reads a few megabytes instead of one place in every record.
+struct IdBlock {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl IdBlock {
+    fn new(records: &[Organisation]) -> IdBlock {
+        let mut text = String::with_capacity(records.iter().map(|r| r.id.len()).sum());
+        let ends = records
+            .iter()
+            .map(|r| {
+                text.push_str(&r.id);
+                text.len()
+            })
+            .collect();
+        IdBlock { text, ends }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
     }
 }
 
@@ -677,6 +779,15 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_computed_organisation_takes_no_more_room_as_an_option() {
+        // So that `compute` drops left-out records without a second vector.
+        assert_eq!(
+            std::mem::size_of::<Option<Computed>>(),
+            std::mem::size_of::<Computed>()
+        );
+    }
 
     #[test]
     fn the_id_index_finds_every_id_and_the_last_of_a_repeated_one() {
