@@ -359,10 +359,21 @@ pub fn load_all_cached(
     }
     // All in one folder: ordering the names orders the paths.
     names.sort_unstable();
+    let folder = Folder::open(&dir);
+    // Every file's path as messages show it, without building the path.
+    let shown_dir = display_path(root, &dir);
     let load = |name: &OsString| -> Option<Result<Organisation, Vec<Diagnostic>>> {
-        let path = dir.join(name);
-        let display = display_path(root, &path);
-        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+        let name_path = Path::new(name);
+        let lossy = name.to_string_lossy();
+        let mut display = String::with_capacity(shown_dir.len() + 1 + lossy.len());
+        display.push_str(&shown_dir);
+        display.push('/');
+        if lossy.contains('\\') {
+            display.push_str(&lossy.replace('\\', "/"));
+        } else {
+            display.push_str(&lossy);
+        }
+        if name_path.extension().and_then(|e| e.to_str()) != Some("toml") {
             return Some(Err(vec![
                 Diagnostic::warning("ignored a file that is not a `.toml` record")
                     .in_file(display)
@@ -371,7 +382,7 @@ pub fn load_all_cached(
                     ),
             ]));
         }
-        let text = match read_text(&path) {
+        let text = match folder.read_text(name) {
             Ok(text) => text,
             Err(error) => {
                 return Some(Err(vec![
@@ -380,16 +391,17 @@ pub fn load_all_cached(
                 ]));
             }
         };
-        let id = path.file_stem()?.to_string_lossy().into_owned();
-        Some(parse_record(
-            &id,
+        let id = name_path.file_stem()?.to_string_lossy();
+        Some(parse_record_as(
+            id,
             Source::new(display, text),
             weights,
             reference,
         ))
     };
-    let results: Vec<Result<Organisation, Vec<Diagnostic>>> = match cache {
-        None => names.par_iter().filter_map(load).collect(),
+    let results: Vec<Option<Result<Organisation, Vec<Diagnostic>>>> = match cache {
+        // Indexed: each result is written where it belongs, once.
+        None => names.par_iter().map(load).collect(),
         Some(cache) => {
             let checked_with = (weights_print(weights), reference);
             if cache.checked_with != Some(checked_with) {
@@ -432,21 +444,24 @@ pub fn load_all_cached(
                     None => previous.remove(&name),
                 };
                 if let Some(record) = record {
-                    results.push(record.result.clone());
+                    results.push(Some(record.result.clone()));
                     cache.records.insert(name, record);
                 }
             }
             results
         }
     };
-    let mut organisations = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(org) => organisations.push(org),
-            Err(problems) => problems.into_iter().for_each(|p| diagnostics.push(p)),
-        }
-    }
-    organisations
+    // In place: the records take the room of the results.
+    results
+        .into_iter()
+        .filter_map(|result| match result? {
+            Ok(org) => Some(org),
+            Err(problems) => {
+                problems.into_iter().for_each(|p| diagnostics.push(p));
+                None
+            }
+        })
+        .collect()
 }
 
 /// A fingerprint of the weights the records are checked against.
@@ -457,37 +472,75 @@ fn weights_print(weights: &Weights) -> u64 {
     hasher.finish()
 }
 
-/// A whole file as text: one `open`, reads into a buffer each thread
-/// reuses, and one copy into the shared text (`std::fs::read_to_string`
-/// also asks the file's size and position first, two more system calls per
-/// record). Errors are those of `read_to_string`.
-fn read_text(path: &Path) -> io::Result<Arc<str>> {
-    thread_local! {
-        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+/// The records folder. On Unix it is opened once and each record is opened
+/// relative to it (`openat`), so the kernel does not walk the folder's
+/// path again for every file.
+struct Folder {
+    path: std::path::PathBuf,
+    #[cfg(unix)]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl Folder {
+    fn open(path: &Path) -> Folder {
+        Folder {
+            path: path.to_path_buf(),
+            #[cfg(unix)]
+            fd: {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                rustix::fs::open(path, flags, Mode::empty()).ok()
+            },
+        }
     }
-    BUFFER.with_borrow_mut(|buffer| {
-        let mut file = std::fs::File::open(path)?;
-        if buffer.len() < 64 * 1024 {
-            buffer.resize(64 * 1024, 0);
+
+    /// Opens the file `name` of the folder for reading, as `File::open`
+    /// would (the same flags, the same errors).
+    fn open_file(&self, name: &std::ffi::OsStr) -> io::Result<std::fs::File> {
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+            return match rustix::fs::openat(fd, name, flags, Mode::from_raw_mode(0o666)) {
+                Ok(file) => Ok(std::fs::File::from(file)),
+                Err(errno) => Err(io::Error::from(errno)),
+            };
         }
-        let mut len = 0;
-        loop {
-            if len == buffer.len() {
-                buffer.resize(2 * len, 0);
+        std::fs::File::open(self.path.join(name))
+    }
+
+    /// A whole file as text: one `open`, reads into a buffer each thread
+    /// reuses, and one copy into the shared text (`std::fs::read_to_string`
+    /// also asks the file's size and position first, two more system calls
+    /// per record). Errors are those of `read_to_string`.
+    fn read_text(&self, name: &std::ffi::OsStr) -> io::Result<Arc<str>> {
+        thread_local! {
+            static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        }
+        BUFFER.with_borrow_mut(|buffer| {
+            let mut file = self.open_file(name)?;
+            if buffer.len() < 64 * 1024 {
+                buffer.resize(64 * 1024, 0);
             }
-            match file.read(&mut buffer[len..]) {
-                Ok(0) => break,
-                Ok(n) => len += n,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+            let mut len = 0;
+            loop {
+                if len == buffer.len() {
+                    buffer.resize(2 * len, 0);
+                }
+                match file.read(&mut buffer[len..]) {
+                    Ok(0) => break,
+                    Ok(n) => len += n,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => return Err(error),
+                }
             }
-        }
-        match std::str::from_utf8(&buffer[..len]) {
-            Ok(text) => Ok(Arc::from(text)),
-            // The same error, worded as `read_to_string` words it.
-            Err(_) => std::fs::read_to_string(path).map(Arc::from),
-        }
-    })
+            match std::str::from_utf8(&buffer[..len]) {
+                Ok(text) => Ok(Arc::from(text)),
+                // The same error, worded as `read_to_string` words it.
+                Err(_) => std::fs::read_to_string(self.path.join(name)).map(Arc::from),
+            }
+        })
+    }
 }
 
 /// A path relative to the site root, with forward slashes, for messages.
@@ -511,27 +564,38 @@ pub fn parse_record(
     weights: &Weights,
     reference: Date,
 ) -> Result<Organisation, Vec<Diagnostic>> {
+    parse_record_as(Cow::Borrowed(id), source, weights, reference)
+}
+
+/// [`parse_record`], keeping `id` as the record's id when it is owned.
+fn parse_record_as(
+    mut id: Cow<'_, str>,
+    source: Source,
+    weights: &Weights,
+    reference: Date,
+) -> Result<Organisation, Vec<Diagnostic>> {
     let text = Arc::clone(&source.text);
     let source = match fast_raw(&text) {
-        Ok(raw) => match check_record(id, source, raw, weights, reference) {
+        Ok(raw) => match check_record(&mut id, source, raw, weights, reference) {
             Ok(org) => return Ok(org),
             Err((_, source)) => source,
         },
         Err(OutsideSubset) => source,
     };
     let raw: RawRecord = toml_input::parse(&source, RECORD_SCHEMA)?;
-    check_record(id, source, raw, weights, reference).map_err(|(problems, _)| problems)
+    check_record(&mut id, source, raw, weights, reference).map_err(|(problems, _)| problems)
 }
 
 /// Every per-record check on a raw record; on failure the problems, and the
-/// source back.
+/// source back. The record takes `id` when it passes.
 fn check_record(
-    id: &str,
+    id_text: &mut Cow<'_, str>,
     source: Source,
     raw: RawRecord<'_>,
     weights: &Weights,
     reference: Date,
 ) -> Result<Organisation, (Vec<Diagnostic>, Source)> {
+    let id: &str = id_text;
     let mut check = Checker {
         source: &source,
         problems: Vec::new(),
@@ -596,7 +660,7 @@ fn check_record(
             .collect(),
     };
     Ok(Organisation {
-        id: id.to_string(),
+        id: std::mem::take(id_text).into_owned(),
         name,
         kvk: raw.kvk.into_inner().into_owned(),
         city,
@@ -1231,6 +1295,15 @@ impl Checker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loaded_result_takes_the_room_of_an_organisation() {
+        // So that `load_all` keeps the records in the results' memory.
+        assert_eq!(
+            std::mem::size_of::<Option<Result<Organisation, Vec<Diagnostic>>>>(),
+            std::mem::size_of::<Organisation>()
+        );
+    }
 
     /// What the full path makes of a text: `toml`'s spanned document
     /// through serde.
