@@ -1,8 +1,11 @@
 //! The build pipeline: load, validate, compute, render, write, in that
 //! order and never back. `trede check` runs everything but the write.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use bytes::Bytes;
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
@@ -98,13 +101,30 @@ pub fn run(options: &Options, write: bool) -> Report {
 }
 
 /// What a rebuild keeps of the builds before it (`serve`): the parsed
-/// records by file stamp, and the last good build's pages by fingerprint.
+/// records by file stamp, the last good build's pages by fingerprint, and
+/// the last build's minified pages by their text before minifying.
 #[derive(Debug, Default)]
 pub struct Session {
     /// Records by file name, size and time.
     pub records: records::RecordCache,
     /// The pages of the last good build.
     pub memo: Option<Arc<Memo>>,
+    /// Minified pages of the last build.
+    pub minified: Minified,
+}
+
+/// The pages the last build minified, by path: the page as rendered and
+/// as minified. A page rendered to the same bytes again is not minified
+/// again (minifying is the same for the same bytes), nor is a page that a
+/// rebuild takes from the last build by its fingerprint (it is minified).
+#[derive(Debug, Default)]
+pub struct Minified(HashMap<String, (Bytes, Bytes)>);
+
+/// What a rebuild reuses (see [`Session`]).
+struct Reuse<'a> {
+    memo: Arc<Memo>,
+    records: &'a mut records::RecordCache,
+    minified: &'a mut Minified,
 }
 
 /// Runs the pipeline in memory for a rebuild (`serve`): records whose file
@@ -113,8 +133,12 @@ pub struct Session {
 /// rendered again. A good build becomes the session's new last good build.
 /// Writes nothing.
 pub fn run_incremental(options: &Options, session: &mut Session) -> Report {
-    let memo = session.memo.clone().unwrap_or_default();
-    let report = run_inner(options, false, &|_| {}, Some((memo, &mut session.records)));
+    let reuse = Reuse {
+        memo: session.memo.clone().unwrap_or_default(),
+        records: &mut session.records,
+        minified: &mut session.minified,
+    };
+    let report = run_inner(options, false, &|_| {}, Some(reuse));
     if !report.failed(options.strict) {
         let pages: Memo = report
             .files
@@ -161,7 +185,7 @@ fn run_inner(
     options: &Options,
     write: bool,
     progress: &dyn Fn(&'static str),
-    incremental: Option<(Arc<Memo>, &mut records::RecordCache)>,
+    incremental: Option<Reuse>,
 ) -> Report {
     let started = Instant::now();
     let mut stages = Stages {
@@ -237,7 +261,7 @@ fn pipeline(
     options: &Options,
     diagnostics: &mut Diagnostics,
     stages: &mut Stages,
-    incremental: Option<(Arc<Memo>, &mut records::RecordCache)>,
+    incremental: Option<Reuse>,
     staging: Option<&output::Staging>,
 ) -> (Option<Registry>, Vec<OutputFile>) {
     let root = options.root.as_path();
@@ -263,9 +287,9 @@ fn pipeline(
         config.base_url = config::normalise_base_url(base);
     }
     let urls = Urls::new(&config.base_url);
-    let (memo, record_cache) = match incremental {
-        Some((memo, cache)) => (Some(memo), Some(cache)),
-        None => (None, None),
+    let (memo, record_cache, minified) = match incremental {
+        Some(reuse) => (Some(reuse.memo), Some(reuse.records), Some(reuse.minified)),
+        None => (None, None, None),
     };
     let organisations =
         records::load_all_cached(root, &weights, options.date, diagnostics, record_cache);
@@ -333,7 +357,7 @@ fn pipeline(
     }
     if config.minify {
         stages.start("minifying");
-        minify(&mut files);
+        minify(&mut files, minified);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|later, earlier| later.path == earlier.path);
@@ -513,14 +537,17 @@ fn sitemap_files(
 }
 
 /// Minifies HTML pages in parallel. Pages that fail to minify stay as they
-/// were rather than failing the build.
-fn minify(files: &mut [OutputFile]) {
+/// were rather than failing the build. With `cache` (a rebuild), a page
+/// that the last build minified from the same bytes is taken from there,
+/// and the cache then holds this build's pages.
+fn minify(files: &mut [OutputFile], cache: Option<&mut Minified>) {
     let mut cfg = minify_html::Cfg::new();
     cfg.keep_closing_tags = true;
     cfg.keep_html_and_head_opening_tags = true;
     cfg.minify_css = false;
     cfg.minify_js = false;
-    files
+    let previous = cache.as_ref().map(|cache| &cache.0);
+    let minified: Vec<(String, (Bytes, Bytes))> = files
         .par_iter_mut()
         // Registry pages are written compact (see `registry_pages::compact`).
         .filter(|f| {
@@ -528,12 +555,33 @@ fn minify(files: &mut [OutputFile]) {
                 && !f.path.starts_with("organisaties/")
                 && !f.path.starts_with("register/")
         })
-        .for_each(|file| {
-            let result = std::panic::catch_unwind(|| minify_html::minify(&file.contents, &cfg));
-            if let Ok(minified) = result {
-                file.contents = minified.into();
+        .map(|file| {
+            let rendered = file.contents.clone();
+            match previous.and_then(|p| p.get(&file.path)) {
+                // The same page as rendered last time, or the last build's
+                // page itself, taken from the memo by its fingerprint.
+                Some((before, after))
+                    if *before == rendered
+                        || (after.as_ptr() == rendered.as_ptr()
+                            && after.len() == rendered.len()) =>
+                {
+                    file.contents = after.clone();
+                    (file.path.clone(), (before.clone(), after.clone()))
+                }
+                _ => {
+                    let result =
+                        std::panic::catch_unwind(|| minify_html::minify(&file.contents, &cfg));
+                    if let Ok(minified) = result {
+                        file.contents = minified.into();
+                    }
+                    (file.path.clone(), (rendered, file.contents.clone()))
+                }
             }
-        });
+        })
+        .collect();
+    if let Some(cache) = cache {
+        cache.0 = minified.into_iter().collect();
+    }
 }
 
 /// The site root given on the command line, or the current folder.

@@ -66,6 +66,41 @@ fn rebuild_matches_full_build(
     (rebuilt, reused)
 }
 
+/// The content pages (minified HTML) of `rebuilt` that are the very
+/// buffers of `previous`, and those that are not.
+fn content_pages_reused(previous: &Report, rebuilt: &Report) -> (Vec<String>, Vec<String>) {
+    let before: BTreeMap<&str, &bytes::Bytes> = previous
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), &f.contents))
+        .collect();
+    rebuilt
+        .files
+        .iter()
+        .filter(|f| {
+            f.path.ends_with(".html")
+                && !f.path.starts_with("organisaties/")
+                && !f.path.starts_with("register/")
+        })
+        .map(|f| {
+            let same = before
+                .get(f.path.as_str())
+                .is_some_and(|b| b.as_ptr() == f.contents.as_ptr());
+            (f.path.clone(), same)
+        })
+        .fold(
+            (Vec::new(), Vec::new()),
+            |(mut yes, mut no), (path, same)| {
+                if same {
+                    yes.push(path)
+                } else {
+                    no.push(path)
+                }
+                (yes, no)
+            },
+        )
+}
+
 fn page(report: &Report, path: &str) -> String {
     let file = report.files.iter().find(|f| f.path == path).expect(path);
     String::from_utf8(file.contents.to_vec()).unwrap()
@@ -88,6 +123,12 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
     assert!(
         reused >= organisation_pages * 3,
         "only {reused} files reused of {organisation_pages} organisations"
+    );
+    // Content pages rendered to the same bytes are not minified again.
+    let (kept, minified) = content_pages_reused(&first, &same);
+    assert!(
+        kept.len() > 10 && minified.is_empty(),
+        "minified again: {minified:?}"
     );
 
     // A supplier is renamed: its own page and its customers' pages (which
@@ -158,6 +199,29 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
             .iter()
             .any(|f| f.path.starts_with("blog/nieuw-bericht"))
     );
+    // An explainer's text changes: that page is minified anew, and the
+    // explainers that do not list it are taken from the last build.
+    let (_, before) = content_pages_reused(&after_template, &after_post);
+    assert!(before.contains(&"blog/nieuw-bericht/index.html".to_string()));
+    let explainer = "content/uitleg/ladder.md";
+    let text = site.read(explainer);
+    site.write(explainer, &format!("{text}\nEen zin meer.\n"));
+    let (after_explainer, _) = rebuild_matches_full_build(&site, &mut session, &after_post);
+    assert!(page(&after_explainer, "uitleg/ladder/index.html").contains("Een zin meer."));
+    let (kept, minified) = content_pages_reused(&after_post, &after_explainer);
+    assert!(minified.contains(&"uitleg/ladder/index.html".to_string()));
+    assert!(kept.len() > 5, "{kept:?}");
+
+    // Minifying is switched off, and on again: no page keeps the other
+    // form (the blog's pages are kept by fingerprint otherwise).
+    let config = site.read("site.toml");
+    site.write(
+        "site.toml",
+        &config.replacen("language = ", "minify = false\nlanguage = ", 1),
+    );
+    let (plain, _) = rebuild_matches_full_build(&site, &mut session, &after_explainer);
+    site.write("site.toml", &config);
+    rebuild_matches_full_build(&site, &mut session, &plain);
 
     // A record is removed: its files go, and so do the links to it.
     std::fs::remove_file(

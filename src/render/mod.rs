@@ -195,6 +195,8 @@ impl Renderer {
         let _ = serde_json::to_writer(HashWriter(&mut hasher), &theme.strings);
         let _ = serde_json::to_writer(HashWriter(&mut hasher), &asset_urls);
         let _ = serde_json::to_writer(HashWriter(&mut hasher), &sections);
+        // A page kept from the last build is minified or not as it was.
+        config.minify.hash(&mut hasher);
         renderer.global_print = hasher.finish();
         Some((renderer, files))
     }
