@@ -305,7 +305,11 @@ impl<'a> Lines<'a> {
     /// From `#` to the end of the line (not included).
     fn comment(&mut self) -> Result<(), OutsideSubset> {
         let bytes = self.bytes();
-        while let Some(&b) = bytes.get(self.pos) {
+        loop {
+            self.pos += plain_run(&bytes[self.pos..], &[]);
+            let Some(&b) = bytes.get(self.pos) else {
+                break;
+            };
             match b {
                 // `newline` then accepts only "\n" and "\r\n".
                 b'\n' | b'\r' => return Ok(()),
@@ -434,6 +438,7 @@ impl<'a> Lines<'a> {
         let mut owned: Option<String> = None;
         let mut copied = start;
         loop {
+            self.pos += plain_run(&bytes[self.pos..], b"\"\\");
             let b = *bytes.get(self.pos).ok_or(OutsideSubset)?;
             match b {
                 b'"' if !multi_line => break,
@@ -547,6 +552,34 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// How many bytes at the start of `bytes` are plain text: not a control
+/// character (below 0x20, or DEL) and none of `stops`. Eight bytes at a
+/// time: a string or comment is mostly such bytes, and the readers' loops
+/// then look only at the bytes that end a run.
+fn plain_run(bytes: &[u8], stops: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `w` below `n` (n <= 0x80). Borrows only
+    // carry upwards, so the lowest flagged byte is always a true one.
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let mut found = below(w, 0x20) | below(w ^ (ONES * 0x7f), 1);
+        for &stop in stops {
+            found |= below(w ^ (ONES * u64::from(stop)), 1);
+        }
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| b < 0x20 || b == 0x7f || stops.contains(&b))
+        .unwrap_or(bytes.len() - at)
+}
+
 /// The character of a short escape (the byte after the backslash).
 fn escape(b: Option<u8>) -> Result<char, OutsideSubset> {
     Ok(match b.ok_or(OutsideSubset)? {
@@ -612,6 +645,40 @@ mod tests {
         let errors = parse::<Doc>(&source, SCHEMA).unwrap_err();
         assert_eq!(errors[0].key.as_deref(), Some("size"));
         assert_eq!(errors[0].line_col(), Some((3, 8)));
+    }
+
+    #[test]
+    fn a_plain_run_ends_at_the_first_control_character_or_stop() {
+        let slow = |bytes: &[u8], stops: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b < 0x20 || b == 0x7f || stops.contains(&b))
+                .unwrap_or(bytes.len())
+        };
+        let stops: &[&[u8]] = &[b"", b"\"\\"];
+        let specials = [
+            0u8, 9, 10, 13, 0x1f, 0x20, b'"', b'\\', 0x7e, 0x7f, 0x80, 0xc3, 0xff,
+        ];
+        for len in 0..20 {
+            for at in 0..len {
+                for &special in &specials {
+                    for &other in &[b'a', 0x80, 0xff, b'"'] {
+                        let mut bytes = vec![b'x'; len];
+                        bytes[at] = special;
+                        if at + 1 < len {
+                            bytes[at + 1] = other;
+                        }
+                        for stop in stops {
+                            assert_eq!(
+                                plain_run(&bytes, stop),
+                                slow(&bytes, stop),
+                                "{bytes:?} {stop:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
