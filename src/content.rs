@@ -22,6 +22,9 @@ use crate::toml_input::{self, Schema};
 /// The folder of markdown pages under the site root.
 pub const CONTENT_DIR: &str = "content";
 
+/// The folder of records under `content/`, which holds no pages.
+const RECORDS_FOLDER: &str = "organisations";
+
 /// The section of dated posts.
 pub const BLOG_SECTION: &str = "blog";
 
@@ -152,14 +155,12 @@ pub fn load(
     let mut files: Vec<_> = WalkDir::new(&dir)
         .sort_by_file_name()
         .into_iter()
+        // The records' folder is not walked: it can hold 100,000 files.
+        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == RECORDS_FOLDER))
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("md"))
-        .filter(|p| {
-            let rel = p.strip_prefix(&dir).unwrap_or(p);
-            !rel.starts_with("organisations")
-        })
         .collect();
     files.sort();
     let results: Vec<Result<Option<Loaded>, Vec<Diagnostic>>> = files
@@ -419,6 +420,44 @@ mod tests {
 
     fn parse(rel: &str, text: &str) -> Result<Option<Loaded>, Vec<Diagnostic>> {
         parse_page(rel, Source::new(format!("content/{rel}"), text))
+    }
+
+    #[test]
+    fn the_records_folder_is_not_walked() {
+        assert_eq!(
+            format!("{CONTENT_DIR}/{RECORDS_FOLDER}"),
+            crate::records::RECORDS_DIR
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join(CONTENT_DIR);
+        std::fs::create_dir_all(content.join("organisations/nested")).unwrap();
+        std::fs::create_dir_all(content.join("uitleg")).unwrap();
+        // Markdown among the records is no page.
+        std::fs::write(content.join("organisations/readme.md"), "no front matter").unwrap();
+        std::fs::write(content.join("organisations/nested/x.md"), "nor here").unwrap();
+        std::fs::write(
+            content.join("uitleg/a.md"),
+            "+++\ntitle = \"A\"\n+++\nTekst\n",
+        )
+        .unwrap();
+        let mut diagnostics = Diagnostics::new();
+        let loaded = load(
+            dir.path(),
+            &|d| format!("/{d}"),
+            &|s| s.to_string(),
+            &mut diagnostics,
+        );
+        assert!(
+            !diagnostics.has_errors(false),
+            "{}",
+            diagnostics.render(false)
+        );
+        let paths: Vec<&str> = loaded
+            .pages
+            .iter()
+            .map(|p| p.source_path.as_str())
+            .collect();
+        assert_eq!(paths, ["uitleg/_index.md", "uitleg/a.md"]);
     }
 
     #[test]
