@@ -540,23 +540,27 @@ pub fn tables(
     urls: &Urls,
     words: &OpenDataWords,
 ) -> Vec<OutputFile> {
-    let document = registry.to_json(urls);
-    let ((json_bytes, csv_bytes), own) = rayon::join(
-        || (json_line(&document), csv(registry, urls)),
+    let mut document = registry.to_json(urls);
+    let organisations = std::mem::take(&mut document.organisations);
+    let (objects, csv_bytes) = rayon::join(
         || {
-            registry
-                .organisations
+            organisations
                 .par_iter()
-                .zip(document.organisations.par_iter())
-                .map(|(computed, object)| {
-                    OutputFile::new(
-                        urls::organisation_json_path(&computed.org.id),
-                        json_line(object),
-                    )
-                })
-                .collect::<Vec<OutputFile>>()
+                .map(|object| serde_json::to_vec(object).expect("registry JSON serialises"))
+                .collect::<Vec<Vec<u8>>>()
         },
+        || csv(registry, urls),
     );
+    let json_bytes = registry_json(&document, &objects);
+    let own: Vec<OutputFile> = registry
+        .organisations
+        .iter()
+        .zip(objects)
+        .map(|(computed, mut object)| {
+            object.push(b'\n');
+            OutputFile::new(urls::organisation_json_path(&computed.org.id), object)
+        })
+        .collect();
     let mut files = Vec::with_capacity(own.len() + 6);
     files.push(OutputFile::new(REGISTRY_JSON_PATH, json_bytes));
     files.push(OutputFile::new(SCHEMA_PATH, pretty(&schema(urls, words))));
@@ -567,6 +571,32 @@ pub fn tables(
     ));
     files.extend(own);
     files
+}
+
+/// `registry.json` from the document without its organisations and their
+/// objects, each serialised once (they are also the organisations' own
+/// JSON files): what serialising the whole document gives.
+fn registry_json(document: &crate::registry::RegistryJson<'_>, objects: &[Vec<u8>]) -> Vec<u8> {
+    debug_assert!(document.organisations.is_empty());
+    let empty = json_line(document);
+    let list = b"\"organisations\":[]";
+    let at = empty
+        .windows(list.len())
+        .position(|w| w == list)
+        .expect("registry.json has its organisations")
+        + list.len()
+        - 1;
+    let size: usize = objects.iter().map(|o| o.len() + 1).sum();
+    let mut bytes = Vec::with_capacity(empty.len() + size);
+    bytes.extend_from_slice(&empty[..at]);
+    for (i, object) in objects.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(object);
+    }
+    bytes.extend_from_slice(&empty[at..]);
+    bytes
 }
 
 /// The DCAT catalog of the data `files` (which include the spreadsheet).
@@ -3113,6 +3143,23 @@ mod tests {
         compare(&registry, "awkward cells");
         registry.organisations.truncate(0);
         compare(&registry, "an empty register");
+    }
+
+    #[test]
+    fn registry_json_is_the_whole_document_serialised() {
+        let (registry, config, urls) = registry();
+        let files = files(&registry, &config, &urls, &words(&config));
+        let whole = json_line(&registry.to_json(&urls));
+        assert!(file(&files, REGISTRY_JSON_PATH).contents == whole);
+        for (object, computed) in registry
+            .to_json(&urls)
+            .organisations
+            .iter()
+            .zip(&registry.organisations)
+        {
+            let path = urls::organisation_json_path(&computed.org.id);
+            assert!(file(&files, &path).contents == json_line(object), "{path}");
+        }
     }
 
     #[test]
