@@ -71,7 +71,7 @@ impl Registry {
         // possible when a caller passes such records) the last one counts.
         let ids = IdBlock::new(&records);
         let positions = IdIndex::new((0..records.len()).map(|i| ids.get(i)));
-        let links = Links::new(&records, |id| positions.get(id, |i| ids.get(i)));
+        let links = Links::new(&records, &positions, |i| ids.get(i));
         check_purchases(&records, &links, diagnostics);
         // The last record of each run of equal ids (the one the index
         // finds): two records have the same id exactly when they share it.
@@ -341,17 +341,32 @@ struct Links {
 }
 
 impl Links {
-    fn new(records: &[Organisation], position: impl Fn(&str) -> Option<usize>) -> Links {
+    /// Looks every registry supplier up in `index`, whose ids `id_at`
+    /// gives.
+    fn new<'a>(
+        records: &[Organisation],
+        index: &IdIndex,
+        id_at: impl Fn(usize) -> &'a str,
+    ) -> Links {
+        let total = records.iter().map(|r| r.measurement.purchases.len()).sum();
         let mut starts = Vec::with_capacity(records.len() + 1);
-        let mut suppliers = Vec::new();
+        // (where in `suppliers`, the id) of every registry purchase
+        let mut wanted: Vec<(usize, &str)> = Vec::with_capacity(total);
+        let mut at = 0;
         for record in records {
-            starts.push(suppliers.len());
-            suppliers.extend(record.measurement.purchases.iter().map(|p| match p {
-                Purchase::Registry { supplier, .. } => position(supplier),
-                Purchase::External { .. } => None,
-            }));
+            starts.push(at);
+            for purchase in &record.measurement.purchases {
+                if let Purchase::Registry { supplier, .. } = purchase {
+                    wanted.push((at, supplier));
+                }
+                at += 1;
+            }
         }
-        starts.push(suppliers.len());
+        starts.push(at);
+        let mut suppliers = vec![None; total];
+        for chunk in wanted.chunks(64) {
+            index.get_each(chunk, &id_at, |at, found| suppliers[at] = found);
+        }
         Links { starts, suppliers }
     }
 
@@ -554,6 +569,48 @@ impl IdIndex {
                 return slot;
             }
             slot = (slot + 1) & mask;
+        }
+    }
+
+    /// [`IdIndex::get`] of up to 64 ids at once, each given with a
+    /// number that `found` receives with its position. The table is read
+    /// for all of them before any id is compared, so that the processor
+    /// waits for many reads from memory at once rather than one after
+    /// another.
+    fn get_each<'a>(
+        &self,
+        ids: &[(usize, &str)],
+        id_at: impl Fn(usize) -> &'a str,
+        mut found: impl FnMut(usize, Option<usize>),
+    ) {
+        assert!(ids.len() <= 64, "at most 64 ids at once");
+        if self.slots.is_empty() {
+            ids.iter().for_each(|&(at, _)| found(at, None));
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        // The position in the first slot with the id's tag, or 0 for the
+        // empty slot that ends its probe.
+        let mut candidates = [0u32; 64];
+        for (candidate, (_, id)) in candidates.iter_mut().zip(ids) {
+            let (start, tag) = id_hash(id);
+            let mut slot = start & mask;
+            *candidate = loop {
+                let (t, position) = self.slots[slot];
+                if position == 0 || t == tag {
+                    break position;
+                }
+                slot = (slot + 1) & mask;
+            };
+        }
+        for (&(at, id), &position) in ids.iter().zip(&candidates) {
+            let position = match position {
+                0 => None,
+                p if id_at(p as usize - 1) == id => Some(p as usize - 1),
+                // Another id with the same tag: the whole probe.
+                _ => self.get(id, &id_at),
+            };
+            found(at, position);
         }
     }
 
@@ -807,8 +864,27 @@ mod tests {
         assert_eq!(get("org-999"), Some(1001));
         assert_eq!(get("org-1000"), None);
         assert_eq!(get(""), None);
+        // Many at once, found or not, give the same.
+        let wanted: Vec<(usize, String)> = (0..1300).map(|i| (i, format!("org-{i}"))).collect();
+        let wanted: Vec<(usize, &str)> = wanted.iter().map(|(i, id)| (*i, id.as_str())).collect();
+        let mut found = vec![None; wanted.len()];
+        for chunk in wanted.chunks(64) {
+            index.get_each(
+                chunk,
+                |i| with_repeats[i],
+                |at, position| found[at] = Some(position),
+            );
+        }
+        for (at, id) in &wanted {
+            assert_eq!(found[*at], Some(get(id)), "{id}");
+        }
         let empty = IdIndex::new(std::iter::empty());
         assert_eq!(empty.get("org-1", |_| unreachable!()), None);
         assert_eq!(IdIndex::default().get("org-1", |_| unreachable!()), None);
+        IdIndex::default().get_each(
+            &[(7, "org-1")],
+            |_| unreachable!(),
+            |at, position| assert_eq!((at, position), (7, None)),
+        );
     }
 }
