@@ -72,7 +72,6 @@ impl Registry {
         let ids = IdBlock::new(&records);
         let positions = IdIndex::new((0..records.len()).map(|i| ids.get(i)));
         let links = Links::new(&records, &positions, |i| ids.get(i));
-        check_purchases(&records, &links, diagnostics);
         // The last record of each run of equal ids (the one the index
         // finds): two records have the same id exactly when they share it.
         let mut last_of_run = vec![0; records.len()];
@@ -83,6 +82,7 @@ impl Registry {
                 r
             };
         }
+        check_purchases(&records, &links, &last_of_run, diagnostics);
 
         // Step 1 for everyone first: indirect contributions use only the
         // suppliers' direct figures, so cycles need no special handling.
@@ -460,7 +460,15 @@ impl IdBlock {
     }
 }
 
-fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Diagnostics) {
+/// The supplier references that are wrong: the record itself, an unknown
+/// id, a supplier without turnover. Found from the links, without comparing
+/// ids again (`last_of_run` as in [`Registry::compute`]).
+fn check_purchases(
+    records: &[Organisation],
+    links: &Links,
+    last_of_run: &[usize],
+    diagnostics: &mut Diagnostics,
+) {
     // The nearest id to each distinct unknown supplier, found once, side
     // by side: with thousands of unknown suppliers (a registry where many
     // records fail) comparing each with every id took minutes.
@@ -485,13 +493,18 @@ fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Di
             .map(|&word| (word, ids.nearest(word)))
             .collect()
     };
+    let has_revenue: Vec<bool> = records
+        .iter()
+        .map(|r| r.measurement.revenue_eur.is_some())
+        .collect();
     for (r, record) in records.iter().enumerate() {
         let suppliers = links.suppliers(r);
         for (i, purchase) in record.measurement.purchases.iter().enumerate() {
             let Purchase::Registry { supplier, .. } = purchase else {
                 continue;
             };
-            let problem = if supplier == &record.id {
+            // The record's own id is always found, at the end of its run.
+            let problem = if suppliers[i] == Some(last_of_run[r]) {
                 Some((
                     "a purchase names the organisation itself as supplier".to_string(),
                     "purchases count only from other organisations".to_string(),
@@ -508,7 +521,7 @@ fn check_purchases(records: &[Organisation], links: &Links, diagnostics: &mut Di
                             },
                         ))
                     }
-                    Some(s) if records[s].measurement.revenue_eur.is_none() => Some((
+                    Some(s) if !has_revenue[s] => Some((
                         format!("supplier `{supplier}` has no `measurement.revenue_eur`"),
                         format!(
                             "add `revenue_eur` to {}: the indirect contribution is the purchase's share of the supplier's turnover",
