@@ -299,23 +299,29 @@ fn finish(
 }
 
 fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
-    // Each map holds the latest record with a value, so a third duplicate
-    // names the second.
-    let mut kvk: FastMap<&str, usize> = fast_map(records.len());
-    let mut numbers: FastMap<&str, usize> = fast_map(records.len());
-    for (i, record) in records.iter().enumerate() {
-        if let Some(first) = kvk.insert(&record.kvk, i).map(|f| &records[f]) {
+    // A duplicate names the latest earlier record with its value, so a
+    // third duplicate names the second.
+    let (kvk, numbers) = rayon::join(
+        || earlier_equal(records, |r| &r.kvk),
+        || earlier_equal(records, |r| &r.certificate.number),
+    );
+    // In record order, a record's kvk before its certificate number.
+    let mut found: Vec<(usize, bool, usize)> = kvk
+        .into_iter()
+        .map(|(i, first)| (i, false, first))
+        .chain(numbers.into_iter().map(|(i, first)| (i, true, first)))
+        .collect();
+    found.sort_unstable();
+    for (i, is_number, first) in found {
+        let (record, first) = (&records[i], &records[first]);
+        if !is_number {
             diagnostics.push(
                 Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.source.name))
                     .at(&record.source, Some(record.spans.kvk.clone()))
                     .key("kvk")
                     .hint("each organisation has its own Chamber of Commerce number; merge the records or correct the number"),
             );
-        }
-        if let Some(first) = numbers
-            .insert(&record.certificate.number, i)
-            .map(|f| &records[f])
-        {
+        } else {
             diagnostics.push(
                 Diagnostic::error(format!(
                     "duplicate certificate number {}: also in `{}`",
@@ -330,6 +336,44 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// Each record (by position) whose `key` an earlier record has too, with
+/// the latest such record, in no particular order. Sorting (hash, record) pairs brings equal keys together; that
+/// reads the keys once, in order, where a hash map reads its table at
+/// random for every record.
+fn earlier_equal<T>(records: &[T], key: impl Fn(&T) -> &str) -> Vec<(usize, usize)> {
+    let mut keyed: Vec<(u64, u32)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut hasher = FxHasher::default();
+            hasher.write(key(r).as_bytes());
+            (
+                hasher.finish(),
+                u32::try_from(i).expect("under 2^32 records"),
+            )
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut found = Vec::new();
+    for run in keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        // In record order; another key may share the hash.
+        for (j, &(_, i)) in run.iter().enumerate().skip(1) {
+            let value = key(&records[i as usize]);
+            if let Some(&(_, first)) = run[..j]
+                .iter()
+                .rev()
+                .find(|(_, e)| key(&records[*e as usize]) == value)
+            {
+                found.push((i as usize, first as usize));
+            }
+        }
+    }
+    found
 }
 
 /// The registry supplier of every purchase, as an index into the sorted
@@ -653,10 +697,6 @@ fn id_hash(id: &str) -> (usize, u32) {
 /// computation at 100,000 organisations.
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
-    HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
-}
-
 /// The Fx hash: a multiply and a rotate per word.
 #[derive(Default, Clone, Copy)]
 struct FxHasher(u64);
@@ -849,6 +889,17 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_key_names_the_latest_earlier_record_with_it() {
+        let keys = ["a", "b", "a", "c", "a", "b", "d"];
+        let mut found = earlier_equal(&keys, |k| k);
+        found.sort();
+        assert_eq!(found, [(2, 0), (4, 2), (5, 1)]);
+        // Many different keys: no duplicate.
+        let many: Vec<String> = (0..20_000).map(|i| format!("{i:08}")).collect();
+        assert!(earlier_equal(&many, |k| k).is_empty());
+    }
 
     #[test]
     fn a_computed_organisation_takes_no_more_room_as_an_option() {
