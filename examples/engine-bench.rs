@@ -10,16 +10,25 @@
 //! Each run first times the library path the build takes
 //! (`records::load_all`, then `Registry::compute`), which is the figure that
 //! counts; then, to split loading into its parts, it reads every record file
-//! into memory (`std::fs::read`, in parallel as `load_all` does) and parses
-//! and validates those texts (`records::parse_record`) separately. Runs are
+//! into memory (in parallel, as `load_all` reads them) and parses and
+//! validates those texts (`records::parse_record`) separately. Runs are
 //! reported one by one, then the median of each column. `--json FILE` writes
 //! the `registry.json` document of the last run (compact, as the build
 //! writes it) to compare engines byte for byte. `--engine-only` skips the
-//! split (its columns read 0), for profiling the library path alone. Set `RAYON_NUM_THREADS=1` for
-//! single-threaded figures.
+//! split (its columns read 0), for profiling the library path alone. Set
+//! `RAYON_NUM_THREADS=1` for single-threaded figures.
+//!
+//! The first run of a process takes its memory fresh from the kernel, which
+//! zeroes every page first; later runs reuse what the previous run freed
+//! (the previous registry is dropped before each run, outside the timings).
+//! A build is one first run: for its figures, run `--runs 1` in several
+//! fresh processes and take the median.
 
+use std::cell::RefCell;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -108,6 +117,8 @@ fn main() -> ExitCode {
     let mut rows: Vec<[Timing; 5]> = Vec::new();
     let mut last = None;
     for run in 1..=runs {
+        // The previous run's memory is free for this one.
+        drop(last.take());
         let mut diagnostics = Diagnostics::new();
         let (records, load) =
             timed(|| records::load_all(&root, &weights, REFERENCE, &mut diagnostics));
@@ -126,10 +137,9 @@ fn main() -> ExitCode {
         let (parsed, parse) = timed(|| {
             texts
                 .par_iter()
-                .map(|(id, name, bytes)| {
-                    let text = std::str::from_utf8(bytes).expect("UTF-8 records");
-                    records::parse_record(id, Source::new(name.as_str(), text), &weights, REFERENCE)
-                        .is_ok()
+                .map(|(id, name, text)| {
+                    let source = Source::new(name.as_str(), Arc::clone(text));
+                    records::parse_record(id, source, &weights, REFERENCE).is_ok()
                 })
                 .filter(|ok| *ok)
                 .count()
@@ -182,9 +192,11 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Every record file as (id, display path, bytes), read in parallel, the
-/// names sorted as `load_all` sorts them.
-fn read_all(root: &Path) -> Vec<(String, String, Vec<u8>)> {
+/// Every record file as (id, display path, text), read in parallel as
+/// `load_all` reads them (on Unix each file opened relative to the records
+/// folder, read into a buffer each thread reuses and copied into its shared
+/// text), the names sorted as `load_all` sorts them.
+fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
     let dir = root.join(RECORDS_DIR);
     let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
         .expect("a records folder")
@@ -193,13 +205,49 @@ fn read_all(root: &Path) -> Vec<(String, String, Vec<u8>)> {
         .filter(|n| Path::new(n).extension().is_some_and(|e| e == "toml"))
         .collect();
     names.sort_unstable();
+    #[cfg(unix)]
+    let folder = {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        rustix::fs::open(&dir, flags, Mode::empty()).expect("a records folder")
+    };
+    let shown = records::display_path(root, &dir);
     names
         .par_iter()
         .map(|name| {
-            let path = dir.join(name);
-            let id = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let display = records::display_path(root, &path);
-            (id, display, std::fs::read(&path).expect("readable"))
+            thread_local! {
+                static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; 64 * 1024]);
+            }
+            #[cfg(unix)]
+            let mut file = {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+                std::fs::File::from(
+                    rustix::fs::openat(&folder, name.as_os_str(), flags, Mode::empty())
+                        .expect("readable"),
+                )
+            };
+            #[cfg(not(unix))]
+            let mut file = std::fs::File::open(dir.join(name)).expect("readable");
+            let text = BUFFER.with_borrow_mut(|buffer| {
+                let mut len = 0;
+                loop {
+                    if len == buffer.len() {
+                        buffer.resize(2 * len, 0);
+                    }
+                    match file.read(&mut buffer[len..]).expect("readable") {
+                        0 => break,
+                        n => len += n,
+                    }
+                }
+                Arc::from(std::str::from_utf8(&buffer[..len]).expect("UTF-8 records"))
+            });
+            let id = Path::new(name)
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (id, format!("{shown}/{}", name.to_string_lossy()), text)
         })
         .collect()
 }
