@@ -116,14 +116,14 @@ impl Registry {
                 };
                 let outcome =
                     ladder::compute_given_direct(&input, figures[r].direct_fte, norms, |p, _| {
-                        links[p].map(|s| figures[s])
+                        links[p].get().map(|s| figures[s])
                     });
                 let mut suppliers: Vec<usize> = Vec::new();
                 let mut unknown: Vec<&str> = Vec::new();
                 for (purchase, found) in org.measurement.purchases.iter().zip(links) {
-                    match (purchase, found) {
-                        (Purchase::Registry { .. }, Some(s)) if *s != last_of_run[r] => {
-                            suppliers.push(*s)
+                    match (purchase, found.get()) {
+                        (Purchase::Registry { .. }, Some(s)) if s != last_of_run[r] => {
+                            suppliers.push(s)
                         }
                         (Purchase::Registry { supplier, .. }, None) => unknown.push(supplier),
                         _ => {}
@@ -377,11 +377,34 @@ fn earlier_equal<T>(records: &[T], key: impl Fn(&T) -> &str) -> Vec<(usize, usiz
 }
 
 /// The registry supplier of every purchase, as an index into the sorted
-/// records (`None` for a purchase outside the registry or an unknown id).
+/// records (none for a purchase outside the registry or an unknown id).
 struct Links {
     /// Where each record's purchases start in `suppliers`.
     starts: Vec<usize>,
-    suppliers: Vec<Option<usize>>,
+    suppliers: Vec<Link>,
+}
+
+/// A purchase's registry supplier, if any, in four bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Link(u32);
+
+impl Link {
+    const NONE: Link = Link(u32::MAX);
+
+    fn to(record: Option<usize>) -> Link {
+        record.map_or(Link::NONE, |r| {
+            Link(
+                u32::try_from(r)
+                    .ok()
+                    .filter(|&r| r != u32::MAX)
+                    .expect("under 2^32 - 1 records"),
+            )
+        })
+    }
+
+    fn get(self) -> Option<usize> {
+        (self != Link::NONE).then_some(self.0 as usize)
+    }
 }
 
 impl Links {
@@ -394,28 +417,35 @@ impl Links {
     ) -> Links {
         let total = records.iter().map(|r| r.measurement.purchases.len()).sum();
         let mut starts = Vec::with_capacity(records.len() + 1);
-        // (where in `suppliers`, the id) of every registry purchase
-        let mut wanted: Vec<(usize, &str)> = Vec::with_capacity(total);
+        let mut suppliers = vec![Link::NONE; total];
+        // (where in `suppliers`, the id) of up to 64 registry purchases
+        let mut wanted: [(usize, &str); 64] = [(0, ""); 64];
+        let mut waiting = 0;
         let mut at = 0;
         for record in records {
             starts.push(at);
             for purchase in &record.measurement.purchases {
                 if let Purchase::Registry { supplier, .. } = purchase {
-                    wanted.push((at, supplier));
+                    if waiting == wanted.len() {
+                        index
+                            .get_each(&wanted, &id_at, |at, found| suppliers[at] = Link::to(found));
+                        waiting = 0;
+                    }
+                    wanted[waiting] = (at, supplier);
+                    waiting += 1;
                 }
                 at += 1;
             }
         }
         starts.push(at);
-        let mut suppliers = vec![None; total];
-        for chunk in wanted.chunks(64) {
-            index.get_each(chunk, &id_at, |at, found| suppliers[at] = found);
-        }
+        index.get_each(&wanted[..waiting], &id_at, |at, found| {
+            suppliers[at] = Link::to(found)
+        });
         Links { starts, suppliers }
     }
 
     /// The suppliers of record `r`'s purchases, in purchase order.
-    fn suppliers(&self, r: usize) -> &[Option<usize>] {
+    fn suppliers(&self, r: usize) -> &[Link] {
         &self.suppliers[self.starts[r]..self.starts[r + 1]]
     }
 }
@@ -439,8 +469,7 @@ impl Customers {
             links
                 .suppliers(r)
                 .iter()
-                .flatten()
-                .copied()
+                .filter_map(|link| link.get())
                 .filter(move |&s| s != last_of_run[r])
         };
         let mut spans = vec![(0u32, 0u32); n];
@@ -519,7 +548,7 @@ fn check_purchases(
     let mut unknown: Vec<&str> = Vec::new();
     for (r, record) in records.iter().enumerate() {
         for (purchase, found) in record.measurement.purchases.iter().zip(links.suppliers(r)) {
-            if let (Purchase::Registry { supplier, .. }, None) = (purchase, found)
+            if let (Purchase::Registry { supplier, .. }, None) = (purchase, found.get())
                 && supplier != &record.id
             {
                 unknown.push(supplier);
@@ -548,13 +577,13 @@ fn check_purchases(
                 continue;
             };
             // The record's own id is always found, at the end of its run.
-            let problem = if suppliers[i] == Some(last_of_run[r]) {
+            let problem = if suppliers[i].get() == Some(last_of_run[r]) {
                 Some((
                     "a purchase names the organisation itself as supplier".to_string(),
                     "purchases count only from other organisations".to_string(),
                 ))
             } else {
-                match suppliers[i] {
+                match suppliers[i].get() {
                     None => {
                         let near = suggestions[supplier.as_str()];
                         Some((
