@@ -297,6 +297,85 @@ fn pipeline(
     let registry = Registry::compute(organisations, &weights, &norms, options.date, diagnostics);
     stages.start("loading pages");
     let theme = theme::load(root, &config.theme, &config.language, diagnostics);
+    let open_words = theme
+        .as_ref()
+        .map(|theme| opendata::OpenDataWords::from_strings(&theme.strings, &config));
+    // The spreadsheet takes longer than any other single task: it is made
+    // on a thread of its own, from as soon as the registry is computed
+    // (unless the build has failed already).
+    let files = std::thread::scope(|scope| {
+        let spreadsheet = match &open_words {
+            Some(Ok(words)) if !diagnostics.has_errors(false) => {
+                let (registry, config, urls, memo) = (&registry, &config, &urls, memo.clone());
+                Some(scope.spawn(move || {
+                    spreadsheet_file(registry, config, urls, words, memo.as_deref())
+                }))
+            }
+            _ => None,
+        };
+        render_site(
+            options,
+            diagnostics,
+            stages,
+            (&config, &weights, &norms, &urls),
+            &registry,
+            theme,
+            (&open_words, spreadsheet),
+            (memo, minified),
+            staging,
+        )
+    });
+    (Some(registry), files)
+}
+
+/// `registry.xlsx`; in a rebuild, the last build's when nothing that goes
+/// into it changed.
+fn spreadsheet_file(
+    registry: &Registry,
+    config: &config::SiteConfig,
+    urls: &Urls,
+    words: &opendata::OpenDataWords,
+    memo: Option<&Memo>,
+) -> OutputFile {
+    let sheet = opendata::Spreadsheet::new(registry, config, urls, words);
+    let Some(memo) = memo else {
+        return OutputFile::new(opendata::XLSX_PATH, sheet.bytes());
+    };
+    let print = sheet.print();
+    match memo.get(opendata::XLSX_PATH) {
+        Some((previous, bytes)) if *previous == print => {
+            OutputFile::shared(opendata::XLSX_PATH, bytes.clone()).with_fingerprint(print)
+        }
+        _ => OutputFile::new(opendata::XLSX_PATH, sheet.bytes()).with_fingerprint(print),
+    }
+}
+
+/// The spreadsheet being made, and the words it was started with.
+type Spreadsheet<'a, 'scope> = (
+    &'a Option<Result<opendata::OpenDataWords, Diagnostic>>,
+    Option<std::thread::ScopedJoinHandle<'scope, OutputFile>>,
+);
+
+/// The pipeline after computing: pages loaded, everything rendered and
+/// minified, links checked.
+#[allow(clippy::too_many_arguments)]
+fn render_site(
+    options: &Options,
+    diagnostics: &mut Diagnostics,
+    stages: &mut Stages,
+    (config, weights, norms, urls): (
+        &config::SiteConfig,
+        &crate::tables::Weights,
+        &crate::tables::NormTable,
+        &Urls,
+    ),
+    registry: &Registry,
+    theme: Option<theme::Theme>,
+    (open_words, spreadsheet): Spreadsheet<'_, '_>,
+    (memo, minified): (Option<Arc<Memo>>, Option<&mut Minified>),
+    staging: Option<&output::Staging>,
+) -> Vec<OutputFile> {
+    let root = options.root.as_path();
     // A section without `_index.md` is titled by its navigation label.
     let nav_label = |key: &str| -> Option<String> {
         let strings = &theme.as_ref()?.strings;
@@ -323,33 +402,47 @@ fn pipeline(
     };
     let content = content::load(root, &|dir| urls.path_url(dir), &section_title, diagnostics);
     if diagnostics.has_errors(false) {
-        return (Some(registry), Vec::new());
+        return Vec::new();
     }
     let Some(theme) = theme else {
-        return (Some(registry), Vec::new());
+        return Vec::new();
     };
     let Some((mut renderer, mut files)) = Renderer::new(
         &theme,
         &content.sections(),
-        &config,
+        config,
         urls.clone(),
         options.date,
         diagnostics,
     ) else {
-        return (Some(registry), Vec::new());
+        return Vec::new();
     };
     if let Some(memo) = memo {
         renderer.reuse(memo);
     }
     renderer.set_page_urls(&content);
+    let (Some(Ok(open_words)), Some(spreadsheet)) = (open_words, spreadsheet) else {
+        // The theme's strings lack a text of the open data files.
+        if let Some(Err(problem)) = open_words {
+            diagnostics.push(problem.clone());
+        }
+        return Vec::new();
+    };
     stages.start("rendering");
     match render_all(
-        &renderer, &config, &content, &registry, &weights, &norms, staging,
+        &renderer,
+        config,
+        &content,
+        registry,
+        weights,
+        norms,
+        (open_words, spreadsheet),
+        staging,
     ) {
         Ok(rendered) => files.extend(rendered),
         Err(problem) => {
             diagnostics.push(problem);
-            return (Some(registry), Vec::new());
+            return Vec::new();
         }
     }
     for (path, bytes) in theme::site_static(root) {
@@ -363,19 +456,20 @@ fn pipeline(
     files.dedup_by(|later, earlier| later.path == earlier.path);
     if options.check_links {
         stages.start("checking links");
-        for problem in crate::links::check_internal(&files, &urls) {
+        for problem in crate::links::check_internal(&files, urls) {
             diagnostics.push(problem);
         }
     }
     if let Some(external) = &options.external_links {
         stages.start("checking external links");
-        for problem in crate::external_links::check(&files, &urls, &content, &registry, external) {
+        for problem in crate::external_links::check(&files, urls, &content, registry, external) {
             diagnostics.push(problem);
         }
     }
-    (Some(registry), files)
+    files
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_all(
     r: &Renderer,
     config: &config::SiteConfig,
@@ -383,26 +477,15 @@ fn render_all(
     registry: &Registry,
     weights: &crate::tables::Weights,
     norms: &crate::tables::NormTable,
+    (open_words, spreadsheet): (
+        &opendata::OpenDataWords,
+        std::thread::ScopedJoinHandle<'_, OutputFile>,
+    ),
     staging: Option<&output::Staging>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let words = Vocabulary::new(r);
-    let open_words = opendata::OpenDataWords::from_strings(&r.strings, config)?;
-    // The spreadsheet is written on one thread, and takes longer than any
-    // other single task: it gets a thread of its own beside all the rest.
     let record_prints = registry_pages::record_prints(r, registry);
-    std::thread::scope(|scope| {
-        let spreadsheet = scope.spawn(|| {
-            // In a rebuild, the spreadsheet of the last build serves as long
-            // as no record and no computed outcome changed.
-            let print = record_prints.as_ref().and_then(|prints| {
-                r.inputs_print(opendata::XLSX_PATH, |hasher| {
-                    std::hash::Hash::hash(prints, hasher);
-                })
-            });
-            r.memoized(opendata::XLSX_PATH.to_string(), print, || {
-                Ok(opendata::xlsx(registry, config, &r.urls, &open_words))
-            })
-        });
+    {
         let mut files =
             registry_pages::organisations(r, &words, registry, staging, record_prints.as_deref())?;
         files.extend(crate::render::views::ladder_files(r, &words));
@@ -421,7 +504,7 @@ fn render_all(
                 Ok(searched)
             },
             || {
-                let mut data = opendata::tables(registry, config, &r.urls, &open_words);
+                let mut data = opendata::tables(registry, config, &r.urls, open_words);
                 data.push(feeds::registry_changes(
                     registry,
                     config,
@@ -448,16 +531,12 @@ fn render_all(
         )?);
         let xlsx = spreadsheet
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         data.push(xlsx);
         data.push(opendata::catalog_file(
-            registry,
-            config,
-            &r.urls,
-            &open_words,
-            &data,
+            registry, config, &r.urls, open_words, &data,
         ));
-        let datasets = opendata::datasets(registry, config, &r.urls, &data, &open_words);
+        let datasets = opendata::datasets(registry, config, &r.urls, &data, open_words);
         files.push(registry_pages::open_data(r, &datasets)?);
         files.extend(output::write_now(staging, data)?);
         files.push(OutputFile::new(".nojekyll", ""));
@@ -470,7 +549,7 @@ fn render_all(
         ));
         files.extend(sitemap_files(r, content, registry, &files));
         Ok(files)
-    })
+    }
 }
 
 fn blog_feed(

@@ -209,7 +209,7 @@ const SCHEMA_KEYS: [&str; 27] = [
 ];
 
 /// A title and a description.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Described {
     title: String,
     description: String,
@@ -220,7 +220,7 @@ struct Described {
 /// that the data speaks the site's language (the column names, the data
 /// sheet's name and the values stay the same in every language). Every key
 /// is required: a missing one is an error naming the strings file and key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OpenDataWords {
     /// The site's language code (`nl`), for `@language` in JSON-LD.
     language: String,
@@ -743,6 +743,20 @@ enum Cell {
     Date(Date),
 }
 
+impl std::hash::Hash for Cell {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Cell::Text(text) => text.hash(state),
+            Cell::Empty => {}
+            Cell::Bool(b) => b.hash(state),
+            Cell::Decimal(x) => x.to_bits().hash(state),
+            Cell::Integer(n) => n.hash(state),
+            Cell::Date(d) => d.hash(state),
+        }
+    }
+}
+
 impl Cell {
     /// The CSV text: neutralised text, numbers and dates as written by Rust
     /// (no exponent, `.` as decimal separator), booleans as `true`/`false`.
@@ -911,15 +925,80 @@ pub fn xlsx(
     urls: &Urls,
     words: &OpenDataWords,
 ) -> Vec<u8> {
-    build_xlsx(registry, config, urls, words).expect("the register fits a spreadsheet")
+    Spreadsheet::new(registry, config, urls, words).bytes()
 }
 
-fn build_xlsx(
-    registry: &Registry,
-    config: &SiteConfig,
-    urls: &Urls,
-    words: &OpenDataWords,
-) -> Result<Vec<u8>, XlsxError> {
+/// `registry.xlsx` to be made: its rows, and what else goes into it. A
+/// rebuild compares its [`Spreadsheet::print`] with the last build's
+/// before it makes the file, which is the longest single task of a build.
+pub struct Spreadsheet<'a> {
+    registry: &'a Registry,
+    config: &'a SiteConfig,
+    words: &'a OpenDataWords,
+    rows: Vec<[Cell; 25]>,
+}
+
+impl<'a> Spreadsheet<'a> {
+    /// The spreadsheet of `registry`.
+    pub fn new(
+        registry: &'a Registry,
+        config: &'a SiteConfig,
+        urls: &Urls,
+        words: &'a OpenDataWords,
+    ) -> Self {
+        Spreadsheet {
+            registry,
+            config,
+            words,
+            rows: registry
+                .organisations
+                .iter()
+                .map(|computed| row(computed, urls))
+                .collect(),
+        }
+    }
+
+    /// A fingerprint of everything the file is made from: the same print,
+    /// the same bytes.
+    pub fn print(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.rows.hash(&mut hasher);
+        self.registry.reference_date.hash(&mut hasher);
+        (&self.config.title, &self.config.license).hash(&mut hasher);
+        publisher_name(self.config).hash(&mut hasher);
+        self.words.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> Vec<u8> {
+        build_xlsx(self).expect("the register fits a spreadsheet")
+    }
+}
+
+/// The number of characters `value` takes as written, for column widths.
+fn shown_len(value: std::fmt::Arguments<'_>) -> usize {
+    /// Counts what is written to it.
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = std::fmt::Write::write_fmt(&mut count, value);
+    count.0
+}
+
+fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
+    let Spreadsheet {
+        registry,
+        config,
+        words,
+        rows,
+    } = spreadsheet;
     let mut workbook = Workbook::new();
     // The fastest deflate level: the spreadsheet is the longest single task
     // of a build (and of a rebuild in `serve`); level 1 takes about half
@@ -984,9 +1063,9 @@ fn build_xlsx(
         }
     }
     let own = |c: usize, format: &Format| kinds[c].is_some_and(|k| std::ptr::eq(k, format));
-    for (r, computed) in registry.organisations.iter().enumerate() {
+    for (r, cells) in rows.iter().enumerate() {
         let r = r as u32 + 1;
-        for (c, cell) in row(computed, urls).iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             let shown = match cell {
                 Cell::Text(s) => {
@@ -1009,7 +1088,7 @@ fn build_xlsx(
                     } else {
                         sheet.write_number_with_format(r, col, *x + 0.0, &decimal)?;
                     }
-                    format!("{x:.2}").len()
+                    shown_len(format_args!("{x:.2}"))
                 }
                 Cell::Integer(n) => {
                     if own(c, &integer) {
@@ -1017,7 +1096,7 @@ fn build_xlsx(
                     } else {
                         sheet.write_number_with_format(r, col, *n as f64, &integer)?;
                     }
-                    n.to_string().len()
+                    shown_len(format_args!("{n}"))
                 }
                 Cell::Date(d) => {
                     match excel_date(*d) {

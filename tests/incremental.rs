@@ -124,6 +124,19 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
         reused >= organisation_pages * 3,
         "only {reused} files reused of {organisation_pages} organisations"
     );
+    let spreadsheet = |report: &Report| {
+        let file = report
+            .files
+            .iter()
+            .find(|f| f.path == "data/registry.xlsx")
+            .expect("a spreadsheet");
+        (file.contents.as_ptr(), file.contents.len())
+    };
+    assert_eq!(
+        spreadsheet(&same),
+        spreadsheet(&first),
+        "the spreadsheet is kept"
+    );
     // Content pages rendered to the same bytes are not minified again.
     let (kept, minified) = content_pages_reused(&first, &same);
     assert!(
@@ -150,6 +163,11 @@ fn a_rebuild_gives_the_files_of_a_full_build_after_every_kind_of_edit() {
         .contains("Hernoemd")
     );
     assert!(reused > organisation_pages * 2, "{reused}");
+    assert_ne!(
+        spreadsheet(&after_rename),
+        spreadsheet(&same),
+        "the spreadsheet is new"
+    );
 
     // A record loses its target-group employees: its level, the lists and
     // its customers' indirect contribution change.
