@@ -13,6 +13,10 @@
 //! gets a `templates/organisation.html` (the theme's, with one word more),
 //! which is removed at the end. Each rebuild is checked: it must succeed,
 //! and the changed page must show the change.
+//!
+//! `REBUILD_STAGES=1` prints each rebuild's stages. For a profiler,
+//! `REBUILD_NOOP_ONLY=1` runs only rebuilds with nothing changed, and
+//! `REBUILD_RECORD_ONLY=1` only rebuilds after a record's name changed.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -79,6 +83,16 @@ fn main() {
         for _ in 0..runs {
             build::run_incremental(&options, &mut session);
         }
+        return;
+    }
+    if std::env::var_os("REBUILD_RECORD_ONLY").is_some() {
+        // For a profiler: only rebuilds after a record's name changed.
+        for run in 0..runs {
+            let name = format!("Herbenoemd Bedrijf {run}");
+            std::fs::write(&record, rename(&original, &name)).unwrap();
+            build::run_incremental(&options, &mut session);
+        }
+        std::fs::write(&record, &original).unwrap();
         return;
     }
     for run in 0..runs {

@@ -152,12 +152,16 @@ pub fn load(
     diagnostics: &mut Diagnostics,
 ) -> Content {
     let dir = root.join(CONTENT_DIR);
-    let mut files: Vec<_> = WalkDir::new(&dir)
-        .sort_by_file_name()
+    // The records' folder is not walked (not even listed: it can hold
+    // 100,000 files); symbolic links are not followed.
+    let folders = std::fs::read_dir(&dir)
         .into_iter()
-        // The records' folder is not walked: it can hold 100,000 files.
-        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == RECORDS_FOLDER))
+        .flatten()
         .filter_map(Result::ok)
+        .filter(|e| e.file_name() != RECORDS_FOLDER)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir() || t.is_file()));
+    let mut files: Vec<_> = folders
+        .flat_map(|top| WalkDir::new(top.path()).into_iter().filter_map(Result::ok))
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("md"))
