@@ -24,6 +24,19 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Asks Linux not to back this process's memory with transparent huge
+/// pages (what `MIMALLOC_ALLOW_THP=0` does). mimalloc's fresh memory comes
+/// in 2 MB pages that the kernel zeroes whole on first touch: at 100,000
+/// organisations that was about a third of the build's system time (8.0 s
+/// against 5.3 s, wall 2.5 s longer). Call it first thing in `main`.
+pub fn avoid_huge_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        // Not fatal: an older kernel without the flag just keeps THP.
+        let _ = rustix::thread::disable_transparent_huge_pages(true);
+    }
+}
+
 pub mod build;
 pub mod cli;
 pub mod config;
