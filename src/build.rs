@@ -452,7 +452,7 @@ fn render_site(
         stages.start("minifying");
         minify(&mut files, minified);
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.par_sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|later, earlier| later.path == earlier.path);
     if options.check_links {
         stages.start("checking links");
@@ -529,16 +529,6 @@ fn render_all(
             registry,
             config.pagination.blog,
         )?);
-        let xlsx = spreadsheet
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        data.push(xlsx);
-        data.push(opendata::catalog_file(
-            registry, config, &r.urls, open_words, &data,
-        ));
-        let datasets = opendata::datasets(registry, config, &r.urls, &data, open_words);
-        files.push(registry_pages::open_data(r, &datasets)?);
-        files.extend(output::write_now(staging, data)?);
         files.push(OutputFile::new(".nojekyll", ""));
         files.push(OutputFile::new(
             "robots.txt",
@@ -547,7 +537,28 @@ fn render_all(
                 r.urls.absolute("sitemap.xml")
             ),
         ));
-        files.extend(sitemap_files(r, content, registry, &files));
+        // The sitemap does not wait for the spreadsheet: of what is still
+        // to come, it lists only the "Open data" page, whose path is known.
+        let open_data_path = format!("{}index.html", opendata::PAGE_PATH);
+        let paths = files.iter().map(|f| f.path.as_str());
+        let mut sitemap =
+            sitemap_files(r, content, registry, paths.chain([open_data_path.as_str()]));
+        let xlsx = spreadsheet
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        data.push(xlsx);
+        data.push(opendata::catalog_file(
+            registry, config, &r.urls, open_words, &data,
+        ));
+        let datasets = opendata::datasets(registry, config, &r.urls, &data, open_words);
+        let open_data = registry_pages::open_data(r, &datasets)?;
+        if open_data.path != open_data_path {
+            let paths = files.iter().map(|f| f.path.as_str());
+            sitemap = sitemap_files(r, content, registry, paths.chain([open_data.path.as_str()]));
+        }
+        files.push(open_data);
+        files.extend(output::write_now(staging, data)?);
+        files.extend(sitemap);
         Ok(files)
     }
 }
@@ -587,28 +598,23 @@ fn blog_feed(
     OutputFile::new("feeds/blog.xml", xml)
 }
 
-fn sitemap_files(
+/// The sitemap of the pages among `paths`.
+fn sitemap_files<'a>(
     r: &Renderer,
     content: &Content,
     registry: &Registry,
-    files: &[OutputFile],
+    paths: impl Iterator<Item = &'a str>,
 ) -> Vec<OutputFile> {
     let dated: std::collections::HashMap<String, Date> = content
         .pages
         .iter()
         .filter_map(|p| p.date.map(|d| (format!("{}index.html", p.output_dir), d)))
         .collect();
-    let mut entries: Vec<sitemap::SitemapEntry> = files
-        .iter()
-        .filter(|f| f.path.ends_with("index.html"))
-        .map(|f| sitemap::SitemapEntry {
-            loc: r.urls.absolute(&f.path),
-            lastmod: Some(
-                dated
-                    .get(&f.path)
-                    .copied()
-                    .unwrap_or(registry.reference_date),
-            ),
+    let mut entries: Vec<sitemap::SitemapEntry> = paths
+        .filter(|path| path.ends_with("index.html"))
+        .map(|path| sitemap::SitemapEntry {
+            loc: r.urls.absolute(path),
+            lastmod: Some(dated.get(path).copied().unwrap_or(registry.reference_date)),
         })
         .collect();
     entries.sort_by(|a, b| a.loc.cmp(&b.loc));
