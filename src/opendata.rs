@@ -935,26 +935,50 @@ pub struct Spreadsheet<'a> {
     registry: &'a Registry,
     config: &'a SiteConfig,
     words: &'a OpenDataWords,
+    /// The rows, text as it goes into the cells ([`xlsx_text`]).
     rows: Vec<[Cell; 25]>,
+    /// Each column's widest value, in characters (the header included).
+    widths: [usize; 25],
 }
 
 impl<'a> Spreadsheet<'a> {
-    /// The spreadsheet of `registry`.
+    /// The spreadsheet of `registry`. The rows are prepared in parallel:
+    /// the file itself is written on one thread.
     pub fn new(
         registry: &'a Registry,
         config: &'a SiteConfig,
         urls: &Urls,
         words: &'a OpenDataWords,
     ) -> Self {
+        let rows: Vec<([Cell; 25], [usize; 25])> = registry
+            .organisations
+            .par_iter()
+            .map(|computed| {
+                let mut cells = row(computed, urls);
+                let mut widths = [0; 25];
+                for (cell, width) in cells.iter_mut().zip(&mut widths) {
+                    if let Cell::Text(text) = cell
+                        && let Cow::Owned(shown) = xlsx_text(text)
+                    {
+                        *text = shown;
+                    }
+                    *width = shown_width(cell);
+                }
+                (cells, widths)
+            })
+            .collect();
+        let mut widths = COLUMNS.map(|c| c.name.chars().count());
+        for (_, row_widths) in &rows {
+            for (width, shown) in widths.iter_mut().zip(row_widths) {
+                *width = (*width).max(*shown);
+            }
+        }
         Spreadsheet {
             registry,
             config,
             words,
-            rows: registry
-                .organisations
-                .iter()
-                .map(|computed| row(computed, urls))
-                .collect(),
+            rows: rows.into_iter().map(|(cells, _)| cells).collect(),
+            widths,
         }
     }
 
@@ -962,18 +986,40 @@ impl<'a> Spreadsheet<'a> {
     /// the same bytes.
     pub fn print(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        self.rows.hash(&mut hasher);
-        self.registry.reference_date.hash(&mut hasher);
-        (&self.config.title, &self.config.license).hash(&mut hasher);
-        publisher_name(self.config).hash(&mut hasher);
-        self.words.hash(&mut hasher);
-        hasher.finish()
+        let hash = |value: &dyn Fn(&mut std::hash::DefaultHasher)| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            value(&mut hasher);
+            hasher.finish()
+        };
+        let rows: Vec<u64> = self
+            .rows
+            .par_chunks(256)
+            .map(|rows| hash(&|hasher| rows.hash(hasher)))
+            .collect();
+        hash(&|hasher| {
+            rows.hash(hasher);
+            self.registry.reference_date.hash(hasher);
+            (&self.config.title, &self.config.license).hash(hasher);
+            publisher_name(self.config).hash(hasher);
+            self.words.hash(hasher);
+        })
     }
 
     /// The file's bytes.
     pub fn bytes(&self) -> Vec<u8> {
         build_xlsx(self).expect("the register fits a spreadsheet")
+    }
+}
+
+/// The characters a value takes in its cell, for the column widths.
+fn shown_width(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(text) => text.chars().count(),
+        Cell::Empty => 0,
+        Cell::Bool(_) => 5,
+        Cell::Decimal(x) => shown_len(format_args!("{x:.2}")),
+        Cell::Integer(n) => shown_len(format_args!("{n}")),
+        Cell::Date(_) => 10,
     }
 }
 
@@ -998,6 +1044,7 @@ fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
         config,
         words,
         rows,
+        widths,
     } = spreadsheet;
     let mut workbook = Workbook::new();
     // The fastest deflate level: the spreadsheet is the longest single task
@@ -1038,7 +1085,6 @@ fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(XLSX_SHEET)?;
-    let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.name.chars().count()).collect();
     for (c, column) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, column.name, &header)?;
     }
@@ -1063,24 +1109,22 @@ fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
         }
     }
     let own = |c: usize, format: &Format| kinds[c].is_some_and(|k| std::ptr::eq(k, format));
+    // Text is neutralised and cut to Excel's limit already.
     for (r, cells) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
-            let shown = match cell {
+            match cell {
                 Cell::Text(s) => {
-                    let s = xlsx_text(s);
                     if own(c, &text) {
-                        sheet.write_string(r, col, s.as_ref())?;
+                        sheet.write_string(r, col, s)?;
                     } else {
-                        sheet.write_string_with_format(r, col, s.as_ref(), &text)?;
+                        sheet.write_string_with_format(r, col, s, &text)?;
                     }
-                    s.chars().count()
                 }
-                Cell::Empty => 0,
+                Cell::Empty => {}
                 Cell::Bool(b) => {
                     sheet.write_boolean(r, col, *b)?;
-                    5
                 }
                 Cell::Decimal(x) => {
                     if own(c, &decimal) {
@@ -1088,7 +1132,6 @@ fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
                     } else {
                         sheet.write_number_with_format(r, col, *x + 0.0, &decimal)?;
                     }
-                    shown_len(format_args!("{x:.2}"))
                 }
                 Cell::Integer(n) => {
                     if own(c, &integer) {
@@ -1096,7 +1139,6 @@ fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
                     } else {
                         sheet.write_number_with_format(r, col, *n as f64, &integer)?;
                     }
-                    shown_len(format_args!("{n}"))
                 }
                 Cell::Date(d) => {
                     match excel_date(*d) {
@@ -1104,16 +1146,14 @@ fn build_xlsx(spreadsheet: &Spreadsheet<'_>) -> Result<Vec<u8>, XlsxError> {
                         Some(excel) => sheet.write_date_with_format(r, col, &excel, &date)?,
                         None => sheet.write_string_with_format(r, col, d.to_string(), &text)?,
                     };
-                    10
                 }
-            };
-            widths[c] = widths[c].max(shown);
+            }
         }
     }
     let last_row = registry.organisations.len() as u32;
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, last_row, COLUMNS.len() as u16 - 1)?;
-    set_widths(sheet, &widths)?;
+    set_widths(sheet, widths)?;
 
     let docs = workbook.add_worksheet();
     docs.set_name(&words.xlsx_columns_sheet)?;
