@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use tera::Context;
 use trede::config::{self, Loaded};
 use trede::diagnostics::{Diagnostics, Source};
-use trede::ladder::{self, OrgInput, SupplierFigures};
+use trede::ladder::{self, SupplierFigures};
 use trede::records::{self, Organisation, PROVINCES};
 use trede::registry::Registry;
 use trede::render::Renderer;
@@ -353,14 +353,7 @@ fn ladder_compute(bencher: Bencher) {
         })
     };
     bencher.bench(|| {
-        let input = OrgInput {
-            employees: org.measurement.employees,
-            total_fte: org.measurement.total_fte,
-            target_group: &org.measurement.target_group,
-            purchases: &org.measurement.purchases,
-            quality_met: org.certificate.quality_met,
-            aspirant_plan: org.certificate.aspirant_plan,
-        };
+        let input = org.ladder_input();
         ladder::compute(divan::black_box(&input), &weights, &norms, supplier)
     });
 }

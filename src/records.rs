@@ -82,6 +82,20 @@ pub struct Organisation {
     pub spans: RecordSpans,
 }
 
+impl Organisation {
+    /// What the ladder computation reads of this record.
+    pub fn ladder_input(&self) -> ladder::OrgInput<'_> {
+        ladder::OrgInput {
+            employees: self.measurement.employees,
+            total_fte: self.measurement.total_fte,
+            target_group: &self.measurement.target_group,
+            purchases: &self.measurement.purchases,
+            quality_met: self.certificate.quality_met,
+            aspirant_plan: self.certificate.aspirant_plan,
+        }
+    }
+}
+
 /// The certificate part of a record.
 #[derive(Debug, Clone)]
 pub struct Certificate {

@@ -11,9 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::ladder::{
-    self, CertificateStatus, Level, Norms, OrgInput, Outcome, Purchase, SupplierFigures,
-};
+use crate::ladder::{self, CertificateStatus, Level, Norms, Outcome, Purchase, SupplierFigures};
 use crate::records::Organisation;
 use crate::tables::{NormTable, Weights};
 use crate::urls::{self, Urls};
@@ -106,14 +104,7 @@ impl Registry {
             .enumerate()
             .map(|(r, org)| {
                 let links = links.suppliers(r);
-                let input = OrgInput {
-                    employees: org.measurement.employees,
-                    total_fte: org.measurement.total_fte,
-                    target_group: &org.measurement.target_group,
-                    purchases: &org.measurement.purchases,
-                    quality_met: org.certificate.quality_met,
-                    aspirant_plan: org.certificate.aspirant_plan,
-                };
+                let input = org.ladder_input();
                 let outcome =
                     ladder::compute_given_direct(&input, figures[r].direct_fte, norms, |p, _| {
                         links[p].get().map(|s| figures[s])
