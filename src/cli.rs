@@ -453,12 +453,13 @@ fn summary_line(report: &Report) -> String {
         .map_or(0, |r| r.organisations.len());
     let written = report.written.unwrap_or_default();
     format!(
-        "built {} pages and {} organisations ({}) into {}: {} files, {} bytes, {} warning(s), {:.2}s",
+        "built {} pages and {} organisations ({}) into {}: {} files ({} unchanged), {} bytes, {} warning(s), {:.2}s",
         report.pages,
         organisations,
         level_counts(report),
         report.output.display(),
         written.files,
+        written.unchanged,
         written.bytes,
         report.diagnostics.warning_count(),
         report.elapsed.as_secs_f64()

@@ -231,6 +231,37 @@ fn a_site_strings_file_with_unknown_or_wrong_keys_fails_naming_file_line_and_key
 }
 
 #[test]
+fn the_summary_counts_the_files_a_rebuild_kept() {
+    let site = Site::new();
+    let first = site.build().success();
+    let summary = |stderr: &[u8]| -> (usize, usize) {
+        let text = String::from_utf8_lossy(stderr).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("built "))
+            .unwrap()
+            .to_string();
+        let counts = line.split(": ").nth(1).unwrap();
+        let files: usize = counts.split(' ').next().unwrap().parse().unwrap();
+        let unchanged: usize = counts
+            .split('(')
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        (files, unchanged)
+    };
+    let (files, unchanged) = summary(&first.get_output().stderr);
+    assert!(files > 10, "{files} files");
+    assert_eq!(unchanged, 0, "nothing to keep from an empty output folder");
+    let second = site.build().success();
+    assert_eq!(summary(&second.get_output().stderr), (files, files));
+}
+
+#[test]
 fn html_is_minified_unless_switched_off() {
     let site = Site::new();
     site.build().success();
