@@ -539,10 +539,8 @@ fn render_all(
         ));
         // The sitemap does not wait for the spreadsheet: of what is still
         // to come, it lists only the "Open data" page, whose path is known.
-        let open_data_path = format!("{}index.html", opendata::PAGE_PATH);
         let paths = files.iter().map(|f| f.path.as_str());
-        let mut sitemap =
-            sitemap_files(r, content, registry, paths.chain([open_data_path.as_str()]));
+        let sitemap = sitemap_files(r, content, registry, paths.chain([opendata::PAGE_FILE]));
         let xlsx = spreadsheet
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -551,12 +549,7 @@ fn render_all(
             registry, config, &r.urls, open_words, &data,
         ));
         let datasets = opendata::datasets(registry, config, &r.urls, &data, open_words);
-        let open_data = registry_pages::open_data(r, &datasets)?;
-        if open_data.path != open_data_path {
-            let paths = files.iter().map(|f| f.path.as_str());
-            sitemap = sitemap_files(r, content, registry, paths.chain([open_data.path.as_str()]));
-        }
-        files.push(open_data);
+        files.push(registry_pages::open_data(r, &datasets)?);
         files.extend(output::write_now(staging, data)?);
         files.extend(sitemap);
         Ok(files)

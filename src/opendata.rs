@@ -55,6 +55,8 @@ pub const XLSX_PATH: &str = "data/registry.xlsx";
 pub const CATALOG_PATH: &str = "data/catalog.jsonld";
 /// The "Open data" page, the catalogue's landing page.
 pub const PAGE_PATH: &str = "open-data/";
+/// The "Open data" page's file.
+pub const PAGE_FILE: &str = "open-data/index.html";
 
 /// The longest text an Excel cell holds.
 const XLSX_MAX_TEXT: usize = 32_767;

@@ -191,15 +191,17 @@ pub fn organisations(
                 },
             )?;
             let ok = words.status(c.status).ok;
+            // Both badges read the same texts: made once, when a badge is.
+            let texts = std::cell::OnceCell::new();
             let badge = |path: String, draw: fn(Level, bool, &svg::BadgeText) -> String| {
                 r.memoized(path, print, || {
-                    let (level_label, detail, title) = views::badge_text(r, words, c);
-                    let scheme = r.t("badge.scheme");
+                    let (scheme, (level_label, detail, title)) =
+                        texts.get_or_init(|| (r.t("badge.scheme"), views::badge_text(r, words, c)));
                     let text = svg::BadgeText {
-                        scheme: &scheme,
-                        level_label: &level_label,
-                        detail: &detail,
-                        title: &title,
+                        scheme,
+                        level_label,
+                        detail,
+                        title,
                     };
                     Ok(draw(c.level, ok, &text).into_bytes())
                 })
@@ -638,10 +640,7 @@ pub fn open_data(
     context.insert("page_url", &r.urls.path_url(crate::opendata::PAGE_PATH));
     context.insert("datasets", datasets);
     let html = r.render("open_data.html", &context)?;
-    Ok(OutputFile::new(
-        format!("{}index.html", crate::opendata::PAGE_PATH),
-        html,
-    ))
+    Ok(OutputFile::new(crate::opendata::PAGE_FILE, html))
 }
 
 #[cfg(test)]
