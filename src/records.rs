@@ -357,6 +357,8 @@ pub fn load_all_cached(
 ) -> Vec<Organisation> {
     let dir = root.join(RECORDS_DIR);
     let mut names: Vec<OsString> = Vec::new();
+    // Whether every file listed is a file of the folder itself (no link).
+    let mut only_files = true;
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for entry in entries.flatten() {
             // The entry's type comes with the listing; only a symbolic link
@@ -364,7 +366,10 @@ pub fn load_all_cached(
             let is_file = match entry.file_type() {
                 Ok(kind) if kind.is_file() => true,
                 Ok(kind) if !kind.is_symlink() => false,
-                _ => entry.path().is_file(),
+                _ => {
+                    only_files = false;
+                    entry.path().is_file()
+                }
             };
             if is_file {
                 names.push(entry.file_name());
@@ -373,11 +378,10 @@ pub fn load_all_cached(
     }
     // All in one folder: ordering the names orders the paths.
     names.sort_unstable();
-    let folder = Folder::open(&dir);
+    let folder = Folder::open(&dir, only_files);
     // Every file's path as messages show it, without building the path.
     let shown_dir = display_path(root, &dir);
     let load = |name: &OsString| -> Option<Result<Organisation, Vec<Diagnostic>>> {
-        let name_path = Path::new(name);
         let shown_name = lossy(name);
         let mut display = String::with_capacity(shown_dir.len() + 1 + shown_name.len());
         display.push_str(&shown_dir);
@@ -387,7 +391,9 @@ pub fn load_all_cached(
         } else {
             display.push_str(&shown_name);
         }
-        if name_path.extension().and_then(|e| e.to_str()) != Some("toml") {
+        // The stem of `<stem>.toml`, as `Path::file_stem` reads it (a name
+        // that is only `.toml` has no extension), without parsing a path.
+        let Some(stem) = shown_name.strip_suffix(".toml").filter(|s| !s.is_empty()) else {
             return Some(Err(vec![
                 Diagnostic::warning("ignored a file that is not a `.toml` record")
                     .in_file(display)
@@ -395,7 +401,7 @@ pub fn load_all_cached(
                         "records are `content/organisations/<id>.toml`; move other files elsewhere",
                     ),
             ]));
-        }
+        };
         let text = match folder.read_text(name) {
             Ok(text) => text,
             Err(error) => {
@@ -405,9 +411,8 @@ pub fn load_all_cached(
                 ]));
             }
         };
-        let id = lossy(name_path.file_stem()?);
         Some(parse_record_as(
-            id,
+            Cow::Borrowed(stem),
             Source::new(display, text),
             weights,
             reference,
@@ -502,18 +507,45 @@ struct Folder {
     path: std::path::PathBuf,
     #[cfg(unix)]
     fd: Option<std::os::fd::OwnedFd>,
+    /// Whether one read that returns less than a page and less than it was
+    /// asked for is the whole file (see [`Folder::open`]).
+    short_read_is_end: bool,
 }
 
+/// Below this size a file lies in one page of the page cache, which is read
+/// whole or not at all.
+const PAGE: usize = 4096;
+
 impl Folder {
-    fn open(path: &Path) -> Folder {
+    /// The folder at `path`; `only_files` says that every name to read was
+    /// listed as a regular file of the folder (not a link, which may lead
+    /// to another file system).
+    ///
+    /// Reading a whole file takes a last `read` that returns 0, to see the
+    /// end: 100,000 system calls for as many records. Linux's local file
+    /// systems fill a read of a regular file up to its end, so there the
+    /// first read of a file smaller than a page, asking for more than that,
+    /// is known to be all of it. Other file systems (network and FUSE ones
+    /// may return less) and other systems get the last read.
+    fn open(path: &Path, only_files: bool) -> Folder {
+        #[cfg(unix)]
+        let fd = {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            rustix::fs::open(path, flags, Mode::empty()).ok()
+        };
+        #[cfg(target_os = "linux")]
+        let short_read_is_end = only_files && fd.as_ref().is_some_and(reads_to_the_end);
+        #[cfg(not(target_os = "linux"))]
+        let short_read_is_end = {
+            let _ = only_files;
+            false
+        };
         Folder {
             path: path.to_path_buf(),
             #[cfg(unix)]
-            fd: {
-                use rustix::fs::{Mode, OFlags};
-                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                rustix::fs::open(path, flags, Mode::empty()).ok()
-            },
+            fd,
+            short_read_is_end,
         }
     }
 
@@ -552,6 +584,11 @@ impl Folder {
                 }
                 match file.read(&mut buffer[len..]) {
                     Ok(0) => break,
+                    // The first read, short of both the buffer and a page.
+                    Ok(n) if self.short_read_is_end && len == 0 && n < PAGE => {
+                        len = n;
+                        break;
+                    }
                     Ok(n) => len += n,
                     Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                     Err(error) => return Err(error),
@@ -564,6 +601,17 @@ impl Folder {
             }
         })
     }
+}
+
+/// Whether the folder `fd` is on a file system known to fill every read of
+/// a regular file up to the file's end: tmpfs, ext2/3/4, XFS, Btrfs and
+/// overlayfs (which reads from one of those, in containers).
+#[cfg(target_os = "linux")]
+fn reads_to_the_end(fd: &std::os::fd::OwnedFd) -> bool {
+    const LOCAL: [u32; 5] = [0x0102_1994, 0xEF53, 0x5846_5342, 0x9123_683E, 0x794C_7630];
+    // `f_type` is a signed or unsigned word depending on the architecture.
+    #[allow(clippy::unnecessary_cast)]
+    rustix::fs::fstatfs(fd).is_ok_and(|fs| LOCAL.contains(&(fs.f_type as u32)))
 }
 
 /// A path relative to the site root, with forward slashes, for messages.
