@@ -67,22 +67,34 @@ pub struct Organisation {
     /// Website, an absolute http(s) URL.
     pub website: Option<String>,
     /// Markdown summary (untrusted: sanitised when rendered).
-    pub summary: Option<String>,
+    pub summary: Option<SharedStr>,
     /// Markdown description (untrusted).
-    pub description: Option<String>,
+    pub description: Option<SharedStr>,
     /// English summary.
-    pub summary_en: Option<String>,
+    pub summary_en: Option<SharedStr>,
     /// English description.
-    pub description_en: Option<String>,
+    pub description_en: Option<SharedStr>,
     /// The certificate.
     pub certificate: Certificate,
     /// The measurement behind the level.
     pub measurement: Measurement,
-    /// Where some keys are, for cross-record diagnostics.
-    pub spans: RecordSpans,
 }
 
 impl Organisation {
+    /// Where some keys are written in the record, for the messages of the
+    /// checks that need the whole registry. Only a record with such a
+    /// problem needs them, so they are not kept but read again from the
+    /// record's text, by the reader that read it (the same text gives the
+    /// same spans).
+    pub fn spans(&self) -> RecordSpans {
+        match fast_raw(&self.source.text) {
+            Ok(raw) => RecordSpans::of(&raw),
+            Err(OutsideSubset) => toml_input::parse(&self.source, RECORD_SCHEMA)
+                .map(|raw: RawRecord| RecordSpans::of(&raw))
+                .unwrap_or_default(),
+        }
+    }
+
     /// What the ladder computation reads of this record.
     pub fn ladder_input(&self) -> ladder::OrgInput<'_> {
         ladder::OrgInput {
@@ -136,7 +148,112 @@ pub struct Measurement {
     pub purchases: Vec<Purchase>,
 }
 
-/// Byte spans of keys that cross-record checks point at.
+/// Text of a record kept as a part of the record's source text, not
+/// copied out of it: the markdown fields, the longest values of a record.
+/// It reads as a `str`.
+#[derive(Clone)]
+pub struct SharedStr {
+    text: Arc<str>,
+    start: u32,
+    end: u32,
+}
+
+impl SharedStr {
+    /// `part` as the slice of `text` it is, when it is one (a value without
+    /// escapes read by the fast reader), else as a text of its own.
+    fn within(text: &Arc<str>, part: Cow<'_, str>) -> SharedStr {
+        if let Cow::Borrowed(part) = part {
+            let offset = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+            if offset <= text.len()
+                && part.len() <= text.len() - offset
+                && let (Ok(start), Ok(end)) =
+                    (u32::try_from(offset), u32::try_from(offset + part.len()))
+            {
+                return SharedStr {
+                    text: Arc::clone(text),
+                    start,
+                    end,
+                };
+            }
+        }
+        SharedStr::from(&*part)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.text[self.start as usize..self.end as usize]
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(text: &str) -> SharedStr {
+        SharedStr {
+            end: u32::try_from(text.len()).expect("a record's text is under 4 GB"),
+            start: 0,
+            text: Arc::from(text),
+        }
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedStr {}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::hash::Hash for SharedStr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl serde::Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Byte spans of keys that cross-record checks point at
+/// ([`Organisation::spans`]).
 #[derive(Debug, Clone, Default)]
 pub struct RecordSpans {
     /// `kvk`.
@@ -714,22 +831,8 @@ fn check_record(
     if !check.problems.is_empty() {
         return Err((check.problems, source));
     }
-    let spans = RecordSpans {
-        kvk: raw.kvk.span(),
-        certificate_number: raw.certificate.number.span(),
-        declared_level: raw.certificate.declared_level.as_ref().map(|s| s.span()),
-        issued: raw.certificate.issued.span(),
-        purchases: raw
-            .measurement
-            .purchases
-            .iter()
-            .map(|p| {
-                p.supplier
-                    .as_ref()
-                    .map_or(p.amount_eur.span(), |s| s.span())
-            })
-            .collect(),
-    };
+    let shared =
+        |part: Option<Cow<'_, str>>| part.map(|part| SharedStr::within(&source.text, part));
     Ok(Organisation {
         id: std::mem::take(id_text).into_owned(),
         name,
@@ -738,15 +841,35 @@ fn check_record(
         province: province.unwrap_or_default(),
         sector,
         website: raw.website.map(|w| w.into_inner().into_owned()),
-        summary: raw.summary.map(Cow::into_owned),
-        description: raw.description.map(Cow::into_owned),
-        summary_en: raw.summary_en.map(Cow::into_owned),
-        description_en: raw.description_en.map(Cow::into_owned),
+        summary: shared(raw.summary),
+        description: shared(raw.description),
+        summary_en: shared(raw.summary_en),
+        description_en: shared(raw.description_en),
         certificate: certificate.expect("no errors means a certificate"),
         measurement: measurement.expect("no errors means a measurement"),
-        spans,
         source,
     })
+}
+
+impl RecordSpans {
+    fn of(raw: &RawRecord<'_>) -> RecordSpans {
+        RecordSpans {
+            kvk: raw.kvk.span(),
+            certificate_number: raw.certificate.number.span(),
+            declared_level: raw.certificate.declared_level.as_ref().map(|s| s.span()),
+            issued: raw.certificate.issued.span(),
+            purchases: raw
+                .measurement
+                .purchases
+                .iter()
+                .map(|p| {
+                    p.supplier
+                        .as_ref()
+                        .map_or(p.amount_eur.span(), |s| s.span())
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Where the fast reader is in a record.
@@ -1374,6 +1497,56 @@ mod tests {
             std::mem::size_of::<Option<Result<Organisation, Vec<Diagnostic>>>>(),
             std::mem::size_of::<Organisation>()
         );
+    }
+
+    #[test]
+    fn markdown_fields_share_the_text_and_spans_are_read_again() {
+        let record = |summary: &str, quoted_key: bool| {
+            format!(
+                "{}name = \"Naam\"\nkvk = \"12345678\"\ncity = \"Deventer\"\nprovince = \"Overijssel\"\nsector = \"Bouw\"\nsummary = \"{summary}\"\n\n[certificate]\nnumber = \"PSO-1\"\nbody = \"Kiwa\"\nissued = 2025-04-01\ndeclared_level = \"trede-1\"\n\n[measurement]\nyear = 2024\nemployees = 10\ntotal_fte = 9\nrevenue_eur = 1000000\n\n[[measurement.target_group]]\nposition = \"wajong\"\ncontract = \"regulier\"\nfte = 2\npersons = 2\n\n[[measurement.purchases]]\nsupplier = \"ander\"\namount_eur = 5000\n",
+                if quoted_key {
+                    "\"website\" = \"https://a.example\"\n"
+                } else {
+                    ""
+                }
+            )
+        };
+        let parse = |text: &str| {
+            let source = Source::new("content/organisations/naam.toml", text);
+            parse_record(
+                "naam",
+                source,
+                &Weights::embedded(),
+                jiff::civil::date(2026, 1, 1),
+            )
+            .unwrap()
+        };
+        // The fast reader: the summary is a slice of the record's text.
+        let plain = record("Een *korte* samenvatting.", false);
+        let org = parse(&plain);
+        let summary = org.summary.clone().unwrap();
+        assert_eq!(summary, "Een *korte* samenvatting.");
+        assert!(std::ptr::eq(&*summary.text, &*org.source.text));
+        // An escape: a text of its own, with the value toml gives.
+        let escaped = parse(&record("Regel\\tmet tab", false));
+        let summary = escaped.summary.unwrap();
+        assert_eq!(summary, "Regel\tmet tab");
+        assert!(!std::ptr::eq(&*summary.text, &*escaped.source.text));
+        assert_eq!(format!("{summary:?}"), format!("{:?}", "Regel\tmet tab"));
+        // The spans are those of the reader that read the record, fast or
+        // full (a quoted key is outside the fast reader's subset).
+        for text in [plain.clone(), record("Samenvatting.", true)] {
+            let spans = parse(&text).spans();
+            let at = |value: &str| {
+                let start = text.find(value).unwrap();
+                start..start + value.len()
+            };
+            assert_eq!(spans.kvk, at("\"12345678\""));
+            assert_eq!(spans.certificate_number, at("\"PSO-1\""));
+            assert_eq!(spans.declared_level, Some(at("\"trede-1\"")));
+            assert_eq!(spans.issued, at("2025-04-01"));
+            assert_eq!(spans.purchases, [at("\"ander\"")]);
+        }
     }
 
     /// What the full path makes of a text: `toml`'s spanned document

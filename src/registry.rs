@@ -217,6 +217,7 @@ fn finish(
     customers: Vec<Arc<str>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Computed> {
+    let spans = (!outcome.withdrawn_suppliers.is_empty()).then(|| org.spans());
     for withdrawn in &outcome.withdrawn_suppliers {
         let position = org.measurement.purchases.iter().position(
             |p| matches!(p, Purchase::Registry { supplier, .. } if supplier == withdrawn),
@@ -225,7 +226,10 @@ fn finish(
             Diagnostic::warning(format!(
                 "purchase from `{withdrawn}`, whose certificate is withdrawn, does not count"
             ))
-            .at(&org.source, position.map(|i| org.spans.purchases[i].clone()))
+            .at(
+                &org.source,
+                position.and_then(|i| spans.as_ref()?.purchases.get(i).cloned()),
+            )
             .key(format!("measurement.purchases[{}].supplier", position.unwrap_or(0)))
             .hint("remove the purchase, or keep it knowing it adds nothing to the indirect contribution"),
         );
@@ -258,7 +262,7 @@ fn finish(
                 declared.key(),
                 level.key()
             ))
-            .at(&org.source, org.spans.declared_level.clone())
+            .at(&org.source, org.spans().declared_level)
             .key("certificate.declared_level")
             .hint("check the measurement against the audit report, or correct `declared_level`"),
         );
@@ -308,7 +312,7 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
         if !is_number {
             diagnostics.push(
                 Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.source.name))
-                    .at(&record.source, Some(record.spans.kvk.clone()))
+                    .at(&record.source, Some(record.spans().kvk))
                     .key("kvk")
                     .hint("each organisation has its own Chamber of Commerce number; merge the records or correct the number"),
             );
@@ -318,10 +322,7 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
                     "duplicate certificate number {}: also in `{}`",
                     record.certificate.number, first.source.name
                 ))
-                .at(
-                    &record.source,
-                    Some(record.spans.certificate_number.clone()),
-                )
+                .at(&record.source, Some(record.spans().certificate_number))
                 .key("certificate.number")
                 .hint("certificate numbers are unique across the registry"),
             );
@@ -563,6 +564,8 @@ fn check_purchases(
         .collect();
     for (r, record) in records.iter().enumerate() {
         let suppliers = links.suppliers(r);
+        // Read for the record's first problem, if it has one.
+        let mut spans = None;
         for (i, purchase) in record.measurement.purchases.iter().enumerate() {
             let Purchase::Registry { supplier, .. } = purchase else {
                 continue;
@@ -598,7 +601,14 @@ fn check_purchases(
             if let Some((message, hint)) = problem {
                 diagnostics.push(
                     Diagnostic::error(message)
-                        .at(&record.source, Some(record.spans.purchases[i].clone()))
+                        .at(
+                            &record.source,
+                            spans
+                                .get_or_insert_with(|| record.spans())
+                                .purchases
+                                .get(i)
+                                .cloned(),
+                        )
                         .key(format!("measurement.purchases[{i}].supplier"))
                         .hint(hint),
                 );
