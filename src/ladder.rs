@@ -248,10 +248,18 @@ pub struct NormLookup {
 /// ```
 pub fn direct_weighted_fte(rows: &[TargetGroupRow], weights: &Weights) -> f64 {
     sum_in_order(rows.iter().map(|row| {
-        let position = weights.position(&row.position).unwrap_or(0.0);
-        let contract = weights.contract(&row.contract).unwrap_or(0.0);
-        row.fte * position * contract
+        direct_term(
+            row.fte,
+            weights.position(&row.position),
+            weights.contract(&row.contract),
+        )
     }))
+}
+
+/// One row's term of [`direct_weighted_fte`], given its weights (an unknown
+/// key weighs 0).
+pub(crate) fn direct_term(fte: f64, position: Option<f64>, contract: Option<f64>) -> f64 {
+    fte * position.unwrap_or(0.0) * contract.unwrap_or(0.0)
 }
 
 /// The indirect FTE of a record's purchases (step 2).
@@ -354,14 +362,14 @@ fn sum_in_order(terms: impl IntoIterator<Item = f64>) -> f64 {
 /// Terms to add in ascending order; a record has a handful, kept on the
 /// stack (no allocation per record).
 #[derive(Default)]
-struct Terms {
+pub(crate) struct Terms {
     small: [f64; 8],
     len: usize,
     more: Vec<f64>,
 }
 
 impl Terms {
-    fn push(&mut self, term: f64) {
+    pub(crate) fn push(&mut self, term: f64) {
         if self.len < self.small.len() {
             self.small[self.len] = term;
             self.len += 1;
@@ -373,7 +381,7 @@ impl Terms {
         }
     }
 
-    fn sum(mut self) -> f64 {
+    pub(crate) fn sum(mut self) -> f64 {
         let terms = if self.more.is_empty() {
             &mut self.small[..self.len]
         } else {
@@ -651,12 +659,21 @@ pub fn declared_level_differs(declared: Option<Level>, computed: Option<Level>) 
 /// assert!(!pso30plus(&[row], 11));
 /// ```
 pub fn pso30plus(rows: &[TargetGroupRow], employees: u32) -> bool {
-    let persons: u64 = rows
-        .iter()
+    pso30plus_of(payroll_persons(rows), employees)
+}
+
+/// The persons of rows with contract `regulier` or `begeleid-werken`, which
+/// [`pso30plus`] compares with the employees.
+pub fn payroll_persons(rows: &[TargetGroupRow]) -> u64 {
+    rows.iter()
         .filter(|row| matches!(row.contract.as_str(), "regulier" | "begeleid-werken"))
         .map(|row| u64::from(row.persons))
-        .sum();
-    employees > 0 && 10 * persons >= 3 * u64::from(employees)
+        .sum()
+}
+
+/// [`pso30plus`] given the [`payroll_persons`] of the rows.
+pub fn pso30plus_of(payroll_persons: u64, employees: u32) -> bool {
+    employees > 0 && 10 * payroll_persons >= 3 * u64::from(employees)
 }
 
 /// Step 9: the certificate status on the reference date.
@@ -779,16 +796,19 @@ pub fn compute(
     supplier: impl Fn(&str) -> Option<SupplierFigures>,
 ) -> Outcome {
     let direct = direct_weighted_fte(input.target_group, weights);
-    compute_given_direct(input, direct, norms, |_, id| supplier(id))
+    let payroll = payroll_persons(input.target_group);
+    compute_given_direct(input, direct, payroll, norms, |_, id| supplier(id))
 }
 
-/// [`compute`] for a caller that has step 1 done already (`direct` is
-/// [`direct_weighted_fte`] of `input.target_group`) and every supplier
+/// [`compute`] for a caller that has the rows' sums done already (`direct`
+/// is [`direct_weighted_fte`] of `input.target_group`, `payroll_persons`
+/// their [`payroll_persons`]; the rows are not read) and every supplier
 /// looked up: `supplier` is also given the index of the purchase in
 /// `input.purchases` (see [`indirect_fte_indexed`]).
 pub fn compute_given_direct(
     input: &OrgInput,
     direct: f64,
+    payroll_persons: u64,
     norms: &NormTable,
     supplier: impl Fn(usize, &str) -> Option<SupplierFigures>,
 ) -> Outcome {
@@ -809,7 +829,7 @@ pub fn compute_given_direct(
             input.quality_met,
             input.aspirant_plan,
         ),
-        pso30plus: pso30plus(input.target_group, input.employees),
+        pso30plus: pso30plus_of(payroll_persons, input.employees),
         withdrawn_suppliers: indirect.withdrawn_suppliers,
     }
 }

@@ -146,6 +146,31 @@ pub struct Measurement {
     pub target_group: Vec<TargetGroupRow>,
     /// Purchases from certified suppliers.
     pub purchases: Vec<Purchase>,
+    /// Sums over the rows worked out while they were checked.
+    pub(crate) sums: RowSums,
+}
+
+/// What the rows add up to, worked out while a record's rows are checked
+/// (which looks every weight up already), so that `Registry::compute` does
+/// not read the rows again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowSums {
+    /// Step 1, D, and the fingerprint of the weights it was computed with
+    /// (none when the caller gave none).
+    direct: Option<(u64, f64)>,
+    /// [`ladder::payroll_persons`].
+    pub(crate) payroll_persons: u64,
+}
+
+impl Measurement {
+    /// Step 1, D, with the weights `weights` whose fingerprint is `print`
+    /// ([`weights_print`]): from the check when it used the same weights.
+    pub(crate) fn direct_weighted_fte(&self, weights: &Weights, print: u64) -> f64 {
+        match self.sums.direct {
+            Some((checked_with, direct)) if checked_with == print => direct,
+            _ => ladder::direct_weighted_fte(&self.target_group, weights),
+        }
+    }
 }
 
 /// Text of a record kept as a part of the record's source text, not
@@ -498,6 +523,7 @@ pub fn load_all_cached(
     let folder = Folder::open(&dir, only_files);
     // Every file's path as messages show it, without building the path.
     let shown_dir = display_path(root, &dir);
+    let print = weights_print(weights);
     let load = |name: &OsString| -> Option<Result<Organisation, Vec<Diagnostic>>> {
         let shown_name = lossy(name);
         let mut display = String::with_capacity(shown_dir.len() + 1 + shown_name.len());
@@ -531,7 +557,7 @@ pub fn load_all_cached(
         Some(parse_record_as(
             Cow::Borrowed(stem),
             Source::new(display, text),
-            weights,
+            (weights, Some(print)),
             reference,
         ))
     };
@@ -539,7 +565,7 @@ pub fn load_all_cached(
         // Indexed: each result is written where it belongs, once.
         None => names.par_iter().map(load).collect(),
         Some(cache) => {
-            let checked_with = (weights_print(weights), reference);
+            let checked_with = (print, reference);
             if cache.checked_with != Some(checked_with) {
                 cache.records.clear();
                 cache.checked_with = Some(checked_with);
@@ -610,7 +636,7 @@ fn lossy(name: &std::ffi::OsStr) -> Cow<'_, str> {
 }
 
 /// A fingerprint of the weights the records are checked against.
-fn weights_print(weights: &Weights) -> u64 {
+pub(crate) fn weights_print(weights: &Weights) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     format!("{weights:?}").hash(&mut hasher);
@@ -752,14 +778,18 @@ pub fn parse_record(
     weights: &Weights,
     reference: Date,
 ) -> Result<Organisation, Vec<Diagnostic>> {
-    parse_record_as(Cow::Borrowed(id), source, weights, reference)
+    parse_record_as(Cow::Borrowed(id), source, (weights, None), reference)
 }
+
+/// The weights to check against, with their [`weights_print`] when the
+/// caller has it (to keep step 1 for `Registry::compute`).
+type CheckWeights<'a> = (&'a Weights, Option<u64>);
 
 /// [`parse_record`], keeping `id` as the record's id when it is owned.
 fn parse_record_as(
     mut id: Cow<'_, str>,
     source: Source,
-    weights: &Weights,
+    weights: CheckWeights<'_>,
     reference: Date,
 ) -> Result<Organisation, Vec<Diagnostic>> {
     let text = Arc::clone(&source.text);
@@ -780,7 +810,7 @@ fn check_record(
     id_text: &mut Cow<'_, str>,
     source: Source,
     raw: RawRecord<'_>,
-    weights: &Weights,
+    weights: CheckWeights<'_>,
     reference: Date,
 ) -> Result<Organisation, (Vec<Diagnostic>, Source)> {
     let id: &str = id_text;
@@ -1258,7 +1288,11 @@ impl Checker<'_> {
         })
     }
 
-    fn measurement(&mut self, raw: &RawMeasurement<'_>, weights: &Weights) -> Option<Measurement> {
+    fn measurement(
+        &mut self,
+        raw: &RawMeasurement<'_>,
+        (weights, print): CheckWeights<'_>,
+    ) -> Option<Measurement> {
         let mut ok = true;
         let employees = *raw.employees.get_ref();
         if employees < 1 || employees > u32::MAX as i64 {
@@ -1303,10 +1337,13 @@ impl Checker<'_> {
         }
         let mut rows = Vec::with_capacity(raw.target_group.len());
         let (mut fte_sum, mut payroll_persons) = (0.0, 0i64);
+        let mut direct = ladder::Terms::default();
         for (i, row) in raw.target_group.iter().enumerate() {
             // Built only for a message: most records have none.
             let key = || format!("measurement.target_group[{i}]");
-            if weights.position(row.position.get_ref()).is_none() {
+            let position = weights.position(row.position.get_ref());
+            let contract = weights.contract(row.contract.get_ref());
+            if position.is_none() {
                 self.error(
                     &row.position,
                     &format!("{}.position", key()),
@@ -1318,7 +1355,7 @@ impl Checker<'_> {
                 );
                 ok = false;
             }
-            if weights.contract(row.contract.get_ref()).is_none() {
+            if contract.is_none() {
                 self.error(
                     &row.contract,
                     &format!("{}.contract", key()),
@@ -1350,6 +1387,7 @@ impl Checker<'_> {
                 );
                 ok = false;
             }
+            direct.push(ladder::direct_term(fte, position, contract));
             fte_sum += fte.max(0.0);
             if PAYROLL_CONTRACTS.contains(&&**row.contract.get_ref()) {
                 payroll_persons += persons.max(0);
@@ -1442,6 +1480,11 @@ impl Checker<'_> {
             revenue_eur: raw.revenue_eur.as_ref().map(|r| *r.get_ref()),
             target_group: rows,
             purchases,
+            sums: RowSums {
+                direct: print.map(|print| (print, direct.sum())),
+                // Every row's persons are within 0..=u32::MAX here.
+                payroll_persons: payroll_persons as u64,
+            },
         })
     }
 
@@ -1497,6 +1540,40 @@ mod tests {
             std::mem::size_of::<Option<Result<Organisation, Vec<Diagnostic>>>>(),
             std::mem::size_of::<Organisation>()
         );
+    }
+
+    #[test]
+    fn the_sums_kept_from_the_check_are_those_of_the_rows() {
+        let weights = Weights::embedded();
+        let print = weights_print(&weights);
+        let mut other = weights.clone();
+        other
+            .positions
+            .values_mut()
+            .for_each(|entry| entry.weight /= 2.0);
+        for text in example_records() {
+            let org = parse_record_as(
+                Cow::Borrowed("org"),
+                Source::new("org.toml", text.as_str()),
+                (&weights, Some(print)),
+                jiff::civil::date(2026, 11, 30),
+            )
+            .unwrap();
+            let m = &org.measurement;
+            let direct = ladder::direct_weighted_fte(&m.target_group, &weights);
+            assert_eq!(
+                m.direct_weighted_fte(&weights, print).to_bits(),
+                direct.to_bits()
+            );
+            // Other weights: computed again.
+            let direct = ladder::direct_weighted_fte(&m.target_group, &other);
+            let got = m.direct_weighted_fte(&other, weights_print(&other));
+            assert_eq!(got.to_bits(), direct.to_bits());
+            assert_eq!(
+                m.sums.payroll_persons,
+                ladder::payroll_persons(&m.target_group)
+            );
+        }
     }
 
     #[test]

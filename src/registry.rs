@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ladder::{self, CertificateStatus, Level, Norms, Outcome, Purchase, SupplierFigures};
-use crate::records::Organisation;
+use crate::records::{self, Organisation};
 use crate::tables::{NormTable, Weights};
 use crate::urls::{self, Urls};
 
@@ -84,10 +84,12 @@ impl Registry {
 
         // Step 1 for everyone first: indirect contributions use only the
         // suppliers' direct figures, so cycles need no special handling.
+        // Records checked against the same weights have it already.
+        let print = records::weights_print(weights);
         let figures: Vec<SupplierFigures> = records
             .par_iter()
             .map(|r| SupplierFigures {
-                direct_fte: ladder::direct_weighted_fte(&r.measurement.target_group, weights),
+                direct_fte: r.measurement.direct_weighted_fte(weights, print),
                 revenue_eur: r.measurement.revenue_eur.unwrap_or(0.0),
                 withdrawn: r.certificate.status == ladder::RecordedStatus::Withdrawn,
             })
@@ -105,10 +107,14 @@ impl Registry {
             .map(|(r, org)| {
                 let links = links.suppliers(r);
                 let input = org.ladder_input();
-                let outcome =
-                    ladder::compute_given_direct(&input, figures[r].direct_fte, norms, |p, _| {
-                        links[p].get().map(|s| figures[s])
-                    });
+                let payroll = org.measurement.sums.payroll_persons;
+                let outcome = ladder::compute_given_direct(
+                    &input,
+                    figures[r].direct_fte,
+                    payroll,
+                    norms,
+                    |p, _| links[p].get().map(|s| figures[s]),
+                );
                 let mut suppliers: Vec<usize> = Vec::new();
                 let mut unknown: Vec<&str> = Vec::new();
                 for (purchase, found) in org.measurement.purchases.iter().zip(links) {
