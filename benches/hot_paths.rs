@@ -412,19 +412,15 @@ fn render_all_organisations(bencher: Bencher) {
     });
 }
 
-/// Minifying one organisation page with the build's settings (copied from
-/// `minify` in src/build.rs).
+/// Minifying one organisation page after rendering, with the build's
+/// settings (`trede::minify::page`; the build minifies templates instead,
+/// so this is what a page would cost).
 #[divan::bench]
 fn minify_page(bencher: Bencher) {
     let page = site().page.as_bytes();
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_css = false;
-    cfg.minify_js = false;
     bencher
         .counter(BytesCount::new(page.len()))
-        .bench(|| minify_html::minify(divan::black_box(page), &cfg));
+        .bench(|| trede::minify::page(divan::black_box(page)));
 }
 
 /// The static search index of a 1,000-organisation registry

@@ -619,15 +619,10 @@ fn sitemap_files<'a>(
 /// that the last build minified from the same bytes is taken from there,
 /// and the cache then holds this build's pages.
 fn minify(files: &mut [OutputFile], cache: Option<&mut Minified>) {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_css = false;
-    cfg.minify_js = false;
     let previous = cache.as_ref().map(|cache| &cache.0);
     let minified: Vec<(String, (Bytes, Bytes))> = files
         .par_iter_mut()
-        // Registry pages are written compact (see `registry_pages::compact`).
+        // Registry pages come out of their minified templates (see `minify`).
         .filter(|f| {
             f.path.ends_with(".html")
                 && !f.path.starts_with("organisaties/")
@@ -647,9 +642,7 @@ fn minify(files: &mut [OutputFile], cache: Option<&mut Minified>) {
                     (file.path.clone(), (before.clone(), after.clone()))
                 }
                 _ => {
-                    let result =
-                        std::panic::catch_unwind(|| minify_html::minify(&file.contents, &cfg));
-                    if let Ok(minified) = result {
+                    if let Some(minified) = crate::minify::page(&file.contents) {
                         file.contents = minified.into();
                     }
                     (file.path.clone(), (rendered, file.contents.clone()))

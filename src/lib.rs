@@ -49,6 +49,7 @@ pub mod import;
 pub mod ladder;
 pub mod links;
 pub mod markdown;
+pub mod minify;
 pub mod opendata;
 pub mod output;
 pub mod records;

@@ -19,6 +19,7 @@ use tera::{Context, Kwargs, State, Tera};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source};
+use crate::minify;
 use crate::output::OutputFile;
 use crate::theme::Theme;
 use crate::urls::Urls;
@@ -27,6 +28,10 @@ use crate::urls::Urls;
 pub struct Renderer {
     tera: Tera,
     origins: BTreeMap<String, Source>,
+    /// The templates as written, by name, where `tera` holds them minified:
+    /// a render error is reported against these, so its line is the
+    /// author's.
+    as_written: Vec<(String, String)>,
     /// UI strings of the site's language.
     pub strings: toml::Table,
     /// URL helper.
@@ -143,19 +148,50 @@ impl Renderer {
                 Source::new(template.origin.clone(), template.text.clone()),
             );
         }
-        let pairs: Vec<(&str, &str)> = theme
-            .templates
-            .values()
-            .map(|t| (t.name.as_str(), t.text.as_str()))
-            .collect();
-        if let Err(error) = tera.add_raw_templates(pairs) {
-            diagnostics.push(template_error(&error, &origins));
-            return None;
-        }
+        let as_written = || {
+            theme
+                .templates
+                .values()
+                .map(|t| (t.name.as_str(), t.text.as_str()))
+        };
+        // Each page comes out of its template minified (see `minify`).
+        let minified: BTreeMap<&str, String> = if config.minify {
+            let html = theme
+                .templates
+                .values()
+                .filter(|t| t.name.ends_with(".html"));
+            html.filter_map(|t| Some((t.name.as_str(), minify::template(&t.text)?)))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        let mut parsed = tera.clone();
+        let pairs = as_written()
+            .map(|(name, text)| (name, minified.get(name).map_or(text, String::as_str)));
+        let as_written: Vec<(String, String)> = match parsed.add_raw_templates(pairs) {
+            Ok(()) if minified.is_empty() => Vec::new(),
+            Ok(()) => minified
+                .keys()
+                .map(|name| (name.to_string(), theme.templates[*name].text.clone()))
+                .collect(),
+            // Reported, and used, as written.
+            Err(_) => match tera.add_raw_templates(as_written()) {
+                Ok(()) => {
+                    parsed = tera;
+                    Vec::new()
+                }
+                Err(error) => {
+                    diagnostics.push(template_error(&error, &origins));
+                    return None;
+                }
+            },
+        };
+        let tera = parsed;
         let (assets, files) = hash_assets(&theme.assets, &urls);
         let mut renderer = Renderer {
             tera,
             origins,
+            as_written,
             strings: theme.strings.clone(),
             urls,
             date,
@@ -296,9 +332,21 @@ impl Renderer {
     /// Renders a template, turning Tera's error into a diagnostic that names
     /// the template and line.
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(template, context)
-            .map_err(|e| template_error(&e, &self.origins))
+        self.tera.render(template, context).map_err(|error| {
+            if self.as_written.is_empty() {
+                return template_error(&error, &self.origins);
+            }
+            // The error's place is in a minified template: render again
+            // with the templates as written to report it where it is.
+            let mut tera = self.tera.clone();
+            let again = tera
+                .add_raw_templates(self.as_written.iter().map(|(n, t)| (n, t)))
+                .and_then(|()| tera.render(template, context));
+            match again {
+                Err(error) => template_error(&error, &self.origins),
+                Ok(_) => template_error(&error, &BTreeMap::new()),
+            }
+        })
     }
 
     /// Whether the theme or site has this template.

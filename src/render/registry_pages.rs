@@ -38,12 +38,12 @@ pub struct Pager<'a, T: Serialize> {
     pub label: String,
 }
 
-/// Drops the line breaks that templates leave before block-level tags
-/// (`>\n<p`, `>\n</li`). Registry pages are many and generated, so they are
-/// written compact instead of going through minify-html: at 100,000
-/// organisations the minifier took more time than everything else together
-/// for 6% fewer bytes. A line break before an inline tag is whitespace that
-/// shows (between two words), so it stays.
+/// Drops the line breaks before block-level tags (`>\n<p`, `>\n</li`) that
+/// a registry page still has after its minified template: those of the
+/// HTML put into it (a record's markdown), and all of them when `minify` is
+/// off. Registry pages are many, so they do not go through minify-html
+/// again after rendering (see [`crate::minify`]). A line break before an
+/// inline tag is whitespace that shows (between two words), so it stays.
 pub fn compact(html: &str) -> String {
     const BLOCK: [&str; 34] = [
         "p", "div", "section", "article", "main", "header", "footer", "nav", "ul", "ol", "li",
