@@ -148,45 +148,40 @@ impl Renderer {
                 Source::new(template.origin.clone(), template.text.clone()),
             );
         }
-        let as_written = || {
-            theme
-                .templates
-                .values()
-                .map(|t| (t.name.as_str(), t.text.as_str()))
-        };
+        let written: Vec<(&str, &str)> = theme
+            .templates
+            .values()
+            .map(|t| (t.name.as_str(), t.text.as_str()))
+            .collect();
         // Each page comes out of its template minified (see `minify`).
-        let minified: BTreeMap<&str, String> = if config.minify {
-            let html = theme
-                .templates
-                .values()
-                .filter(|t| t.name.ends_with(".html"));
-            html.filter_map(|t| Some((t.name.as_str(), minify::template(&t.text)?)))
-                .collect()
-        } else {
-            BTreeMap::new()
-        };
-        let mut parsed = tera.clone();
-        let pairs = as_written()
-            .map(|(name, text)| (name, minified.get(name).map_or(text, String::as_str)));
-        let as_written: Vec<(String, String)> = match parsed.add_raw_templates(pairs) {
-            Ok(()) if minified.is_empty() => Vec::new(),
-            Ok(()) => minified
-                .keys()
-                .map(|name| (name.to_string(), theme.templates[*name].text.clone()))
-                .collect(),
-            // Reported, and used, as written.
-            Err(_) => match tera.add_raw_templates(as_written()) {
-                Ok(()) => {
-                    parsed = tera;
-                    Vec::new()
-                }
+        let minified: BTreeMap<&str, String> = written
+            .iter()
+            .filter(|(name, _)| config.minify && name.ends_with(".html"))
+            .filter_map(|&(name, text)| Some((name, minify::template(text)?)))
+            .collect();
+        let with_minified = (!minified.is_empty()).then(|| {
+            let mut tera = tera.clone();
+            let pairs = written
+                .iter()
+                .map(|&(name, text)| (name, minified.get(name).map_or(text, String::as_str)));
+            tera.add_raw_templates(pairs).map(|()| tera)
+        });
+        // A template that does not parse is reported, and used, as written.
+        let (tera, as_written) = match with_minified {
+            Some(Ok(tera)) => {
+                let originals = minified
+                    .keys()
+                    .map(|&name| (name.to_string(), theme.templates[name].text.clone()));
+                (tera, originals.collect())
+            }
+            _ => match tera.add_raw_templates(written) {
+                Ok(()) => (tera, Vec::new()),
                 Err(error) => {
                     diagnostics.push(template_error(&error, &origins));
                     return None;
                 }
             },
         };
-        let tera = parsed;
         let (assets, files) = hash_assets(&theme.assets, &urls);
         let mut renderer = Renderer {
             tera,
