@@ -8,8 +8,9 @@
 //!   a millisecond. A template whose tags or template syntax minify-html
 //!   would change (template syntax between attributes, say) is kept as it
 //!   was written: the result must be the template the author wrote.
-//! - **Pages** from markdown, after rendering, because the markdown's own
-//!   HTML does not come from a template.
+//! - **Pages** other than organisation and register pages, after
+//!   rendering: the few hundred with markdown, charts and the like, whose
+//!   HTML does not all come from a template.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
