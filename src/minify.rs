@@ -9,8 +9,8 @@
 //!   would change (template syntax between attributes, say) is kept as it
 //!   was written: the result must be the template the author wrote.
 //! - **Pages** other than organisation and register pages, after
-//!   rendering: the few hundred with markdown, charts and the like, whose
-//!   HTML does not all come from a template.
+//!   rendering: the pages with markdown, charts and the like, whose HTML
+//!   does not all come from a template.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
