@@ -5,7 +5,8 @@
 //! [`records`] loads and checks organisation records, [`ladder`] computes
 //! levels (pure functions over [`tables`] data), [`registry`] assembles the
 //! computed registry, [`render`] turns everything into pages (with
-//! [`svg`] graphics, [`opendata`], [`feeds`] and [`sitemap`]) and
+//! [`svg`] graphics, [`opendata`], [`feeds`] and [`sitemap`]; [`minify`]
+//! minifies the templates and pages) and
 //! [`output`] writes them atomically. [`build`] runs the pipeline, in full
 //! or, for the dev server [`serve`], incrementally with a
 //! [`build::Session`] that keeps what did not change; [`links`] and
