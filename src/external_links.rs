@@ -24,6 +24,7 @@ use crate::content::Content;
 use crate::diagnostics::{Diagnostic, Source};
 use crate::links::attribute_values;
 use crate::output::OutputFile;
+use crate::records::Organisation;
 use crate::registry::Registry;
 use crate::urls::{self, Urls};
 
@@ -94,8 +95,8 @@ impl Place {
 struct PageSources<'a> {
     /// Output path -> markdown source name.
     pages: HashMap<String, String>,
-    /// Output path -> the organisation's record and website.
-    organisations: HashMap<String, (&'a Source, Option<&'a str>)>,
+    /// Output path -> the organisation.
+    organisations: HashMap<String, &'a Organisation>,
 }
 
 impl<'a> PageSources<'a> {
@@ -116,7 +117,7 @@ impl<'a> PageSources<'a> {
             .map(|c| {
                 (
                     format!("{}index.html", urls::organisation_dir(&c.org.id)),
-                    (&c.org.source, c.org.website.as_deref()),
+                    &c.org,
                 )
             })
             .collect();
@@ -133,9 +134,11 @@ impl<'a> PageSources<'a> {
             span: None,
             key: None,
         };
-        if let Some((source, website)) = self.organisations.get(page) {
-            place.source = Some((*source).clone());
+        if let Some(org) = self.organisations.get(page) {
+            let source = org.source();
             place.span = find_written(&source.text, written, url);
+            place.source = Some(source);
+            let website = org.website.as_deref();
             if website.is_some_and(|w| w == written || without_fragment(w) == url) {
                 place.key = Some("website");
             }
@@ -454,16 +457,20 @@ mod tests {
 
     #[test]
     fn names_the_record_line_and_key_of_a_website() {
-        let record = Source::new(
-            "content/organisations/a.toml",
-            "name = \"A\"\nwebsite = \"https://a.example/\"\n",
-        );
+        let text = "name = \"A\"\nwebsite = \"https://a.example/\"\nkvk = \"12345678\"\n\
+            city = \"Utrecht\"\nprovince = \"Utrecht\"\nsector = \"Schoonmaak\"\n\
+            [certificate]\nnumber = \"PSO-1\"\nbody = \"B\"\nissued = 2026-01-01\n\
+            [measurement]\nyear = 2025\nemployees = 40\ntotal_fte = 34.0\n";
+        let record = crate::records::parse_record(
+            "a",
+            Source::new("content/organisations/a.toml", text),
+            &crate::tables::Weights::embedded(),
+            jiff::civil::date(2026, 11, 30),
+        )
+        .expect("a valid record");
         let sources = PageSources {
             pages: HashMap::new(),
-            organisations: HashMap::from([(
-                "organisaties/a/index.html".to_string(),
-                (&record, Some("https://a.example/")),
-            )]),
+            organisations: HashMap::from([("organisaties/a/index.html".to_string(), &record)]),
         };
         let place = sources.place(
             "organisaties/a/index.html",

@@ -10,9 +10,9 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Source};
 use crate::ladder::{self, CertificateStatus, Level, Norms, Outcome, Purchase, SupplierFigures};
-use crate::records::{self, Organisation};
+use crate::records::{self, Organisation, RecordSpans};
 use crate::tables::{NormTable, Weights};
 use crate::urls::{self, Urls};
 
@@ -223,22 +223,22 @@ fn finish(
     customers: Vec<Arc<str>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Computed> {
-    let spans = (!outcome.withdrawn_suppliers.is_empty()).then(|| org.spans());
-    for withdrawn in &outcome.withdrawn_suppliers {
-        let position = org.measurement.purchases.iter().position(
-            |p| matches!(p, Purchase::Registry { supplier, .. } if supplier == withdrawn),
-        );
-        diagnostics.push(
-            Diagnostic::warning(format!(
-                "purchase from `{withdrawn}`, whose certificate is withdrawn, does not count"
-            ))
-            .at(
-                &org.source,
-                position.and_then(|i| spans.as_ref()?.purchases.get(i).cloned()),
-            )
-            .key(format!("measurement.purchases[{}].supplier", position.unwrap_or(0)))
-            .hint("remove the purchase, or keep it knowing it adds nothing to the indirect contribution"),
-        );
+    if !outcome.withdrawn_suppliers.is_empty() {
+        let source = org.source();
+        let spans = RecordSpans::read(&source);
+        for withdrawn in &outcome.withdrawn_suppliers {
+            let position = org.measurement.purchases.iter().position(
+                |p| matches!(p, Purchase::Registry { supplier, .. } if supplier == withdrawn),
+            );
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "purchase from `{withdrawn}`, whose certificate is withdrawn, does not count"
+                ))
+                .at(&source, position.and_then(|i| spans.purchases.get(i).cloned()))
+                .key(format!("measurement.purchases[{}].supplier", position.unwrap_or(0)))
+                .hint("remove the purchase, or keep it knowing it adds nothing to the indirect contribution"),
+            );
+        }
     }
     let Some(level) = outcome.level else {
         let hint = if !org.certificate.quality_met {
@@ -253,7 +253,7 @@ fn finish(
                 "`{}` reaches no level: total {total:.2}% against a basistrede norm of {basis:.2}%",
                 org.id
             ))
-            .in_file(org.source.name.clone())
+            .in_file(org.file.name.clone())
             .key("measurement")
             .hint(hint),
         );
@@ -262,13 +262,14 @@ fn finish(
     if let Some(declared) = org.certificate.declared_level
         && declared != level
     {
+        let source = org.source();
         diagnostics.push(
             Diagnostic::warning(format!(
                 "the certificate declares `{}` but the measurement gives `{}`",
                 declared.key(),
                 level.key()
             ))
-            .at(&org.source, org.spans().declared_level)
+            .at(&source, RecordSpans::read(&source).declared_level)
             .key("certificate.declared_level")
             .hint("check the measurement against the audit report, or correct `declared_level`"),
         );
@@ -315,10 +316,11 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
     found.sort_unstable();
     for (i, is_number, first) in found {
         let (record, first) = (&records[i], &records[first]);
+        let source = record.source();
         if !is_number {
             diagnostics.push(
-                Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.source.name))
-                    .at(&record.source, Some(record.spans().kvk))
+                Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.file.name))
+                    .at(&source, Some(RecordSpans::read(&source).kvk))
                     .key("kvk")
                     .hint("each organisation has its own Chamber of Commerce number; merge the records or correct the number"),
             );
@@ -326,9 +328,9 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::error(format!(
                     "duplicate certificate number {}: also in `{}`",
-                    record.certificate.number, first.source.name
+                    record.certificate.number, first.file.name
                 ))
-                .at(&record.source, Some(record.spans().certificate_number))
+                .at(&source, Some(RecordSpans::read(&source).certificate_number))
                 .key("certificate.number")
                 .hint("certificate numbers are unique across the registry"),
             );
@@ -571,7 +573,7 @@ fn check_purchases(
     for (r, record) in records.iter().enumerate() {
         let suppliers = links.suppliers(r);
         // Read for the record's first problem, if it has one.
-        let mut spans = None;
+        let mut read: Option<(Source, RecordSpans)> = None;
         for (i, purchase) in record.measurement.purchases.iter().enumerate() {
             let Purchase::Registry { supplier, .. } = purchase else {
                 continue;
@@ -598,23 +600,21 @@ fn check_purchases(
                         format!("supplier `{supplier}` has no `measurement.revenue_eur`"),
                         format!(
                             "add `revenue_eur` to {}: the indirect contribution is the purchase's share of the supplier's turnover",
-                            records[s].source.name
+                            records[s].file.name
                         ),
                     )),
                     Some(_) => None,
                 }
             };
             if let Some((message, hint)) = problem {
+                let (source, spans) = read.get_or_insert_with(|| {
+                    let source = record.source();
+                    let spans = RecordSpans::read(&source);
+                    (source, spans)
+                });
                 diagnostics.push(
                     Diagnostic::error(message)
-                        .at(
-                            &record.source,
-                            spans
-                                .get_or_insert_with(|| record.spans())
-                                .purchases
-                                .get(i)
-                                .cloned(),
-                        )
+                        .at(source, spans.purchases.get(i).cloned())
                         .key(format!("measurement.purchases[{i}].supplier"))
                         .hint(hint),
                 );

@@ -89,6 +89,13 @@ pub fn load_all_cached(
     // Every file's path as messages show it, without building the path.
     let shown_dir = display_path(root, &dir);
     let print = weights_print(weights);
+    // A rebuild keeps the texts (it compares them); a build reads a file
+    // again for a message instead.
+    let root_path: Arc<Path> = Arc::from(root);
+    let keep = match cache {
+        Some(_) => Keep::Text,
+        None => Keep::ReadAgainFrom(&root_path),
+    };
     let load = |name: &OsString| -> Option<Result<Organisation, Vec<Diagnostic>>> {
         let shown_name = lossy(name);
         let mut display = String::with_capacity(shown_dir.len() + 1 + shown_name.len());
@@ -124,6 +131,7 @@ pub fn load_all_cached(
             Source::new(display, text),
             (weights, Some(print)),
             reference,
+            keep,
         ))
     };
     let results: Vec<Option<Result<Organisation, Vec<Diagnostic>>>> = match cache {

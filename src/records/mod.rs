@@ -56,7 +56,7 @@ pub struct Organisation {
     /// The permanent identifier: the file stem.
     pub id: String,
     /// The record's file, for diagnostics that involve several records.
-    pub source: Source,
+    pub file: RecordFile,
     /// Registered name.
     pub name: String,
     /// Chamber of Commerce number, 8 digits.
@@ -83,18 +83,47 @@ pub struct Organisation {
     pub measurement: Measurement,
 }
 
+/// A record's file: its name as messages show it, and its text, kept or
+/// read again when a message needs it.
+#[derive(Debug, Clone)]
+pub struct RecordFile {
+    /// The path relative to the site root, as messages show it.
+    pub name: String,
+    /// The text as read, when it is kept (see [`Keep`]).
+    text: Option<Arc<str>>,
+    /// The site root, to read the text again when it is not kept.
+    root: Option<Arc<Path>>,
+}
+
+/// What a checked record keeps of its file's text.
+#[derive(Clone, Copy)]
+pub(crate) enum Keep<'a> {
+    /// The whole text (a rebuild compares it; the markdown fields are parts
+    /// of it).
+    Text,
+    /// Nothing: the markdown fields are copied and a message reads the file
+    /// again from under this site root. A build keeps 100,000 texts for the
+    /// few records a message is about otherwise, and allocating them was
+    /// half of the memory the kernel had to clear for the ladder engine.
+    ReadAgainFrom(&'a Arc<Path>),
+}
+
 impl Organisation {
-    /// Where some keys are written in the record, for the messages of the
-    /// checks that need the whole registry. Only a record with such a
-    /// problem needs them, so they are not kept but read again from the
-    /// record's text, by the reader that read it (the same text gives the
-    /// same spans).
-    pub fn spans(&self) -> RecordSpans {
-        match fast_raw(&self.source.text) {
-            Ok(raw) => RecordSpans::of(&raw),
-            Err(OutsideSubset) => toml_input::parse(&self.source, RECORD_SCHEMA)
-                .map(|raw: RawRecord| RecordSpans::of(&raw))
-                .unwrap_or_default(),
+    /// The record's file with its text, for a message: the text kept, or
+    /// read again. A file that can no longer be read gives an empty text,
+    /// so the message names the file without a line.
+    pub fn source(&self) -> Source {
+        Source::new(self.file.name.clone(), self.text())
+    }
+
+    /// The record's text, kept or read again (see [`Organisation::source`]).
+    pub fn text(&self) -> Arc<str> {
+        match (&self.file.text, &self.file.root) {
+            (Some(text), _) => Arc::clone(text),
+            (None, Some(root)) => std::fs::read_to_string(root.join(&self.file.name))
+                .map(Arc::from)
+                .unwrap_or_else(|_| Arc::from("")),
+            (None, None) => Arc::from(""),
         }
     }
 
@@ -176,9 +205,10 @@ impl Measurement {
     }
 }
 
-/// Text of a record kept as a part of the record's source text, not
-/// copied out of it: the markdown fields, the longest values of a record.
-/// It reads as a `str`.
+/// A markdown field of a record, the longest values a record has. Where the
+/// record's text is kept (a rebuild, see `Keep`) it is a part of that
+/// text, not a copy; a build, which keeps no texts, copies the field. It
+/// reads as a `str`.
 #[derive(Clone)]
 pub struct SharedStr {
     text: Arc<str>,
@@ -281,7 +311,7 @@ impl serde::Serialize for SharedStr {
 }
 
 /// Byte spans of keys that cross-record checks point at
-/// ([`Organisation::spans`]).
+/// ([`RecordSpans::read`]).
 #[derive(Debug, Clone, Default)]
 pub struct RecordSpans {
     /// `kvk`.
@@ -413,7 +443,13 @@ pub fn parse_record(
     weights: &Weights,
     reference: Date,
 ) -> Result<Organisation, Vec<Diagnostic>> {
-    parse_record_as(Cow::Borrowed(id), source, (weights, None), reference)
+    parse_record_as(
+        Cow::Borrowed(id),
+        source,
+        (weights, None),
+        reference,
+        Keep::Text,
+    )
 }
 
 /// The weights to check against, with their [`weights_print`] when the
@@ -426,17 +462,18 @@ fn parse_record_as(
     source: Source,
     weights: CheckWeights<'_>,
     reference: Date,
+    keep: Keep<'_>,
 ) -> Result<Organisation, Vec<Diagnostic>> {
     let text = Arc::clone(&source.text);
     let source = match fast_raw(&text) {
-        Ok(raw) => match check_record(&mut id, source, raw, weights, reference) {
+        Ok(raw) => match check_record(&mut id, source, raw, (weights, reference), keep) {
             Ok(org) => return Ok(org),
             Err((_, source)) => source,
         },
         Err(OutsideSubset) => source,
     };
     let raw: RawRecord = toml_input::parse(&source, RECORD_SCHEMA)?;
-    check_record(&mut id, source, raw, weights, reference).map_err(|(problems, _)| problems)
+    check_record(&mut id, source, raw, (weights, reference), keep).map_err(|(problems, _)| problems)
 }
 
 /// Every per-record check on a raw record; on failure the problems, and the
@@ -445,8 +482,8 @@ fn check_record(
     id_text: &mut Cow<'_, str>,
     source: Source,
     raw: RawRecord<'_>,
-    weights: CheckWeights<'_>,
-    reference: Date,
+    (weights, reference): (CheckWeights<'_>, Date),
+    keep: Keep<'_>,
 ) -> Result<Organisation, (Vec<Diagnostic>, Source)> {
     let id: &str = id_text;
     let mut check = Checker {
@@ -496,8 +533,12 @@ fn check_record(
     if !check.problems.is_empty() {
         return Err((check.problems, source));
     }
-    let shared =
-        |part: Option<Cow<'_, str>>| part.map(|part| SharedStr::within(&source.text, part));
+    let shared = |part: Option<Cow<'_, str>>| {
+        part.map(|part| match keep {
+            Keep::Text => SharedStr::within(&source.text, part),
+            Keep::ReadAgainFrom(_) => SharedStr::from(&*part),
+        })
+    };
     Ok(Organisation {
         id: std::mem::take(id_text).into_owned(),
         name,
@@ -512,11 +553,32 @@ fn check_record(
         description_en: shared(raw.description_en),
         certificate: certificate.expect("no errors means a certificate"),
         measurement: measurement.expect("no errors means a measurement"),
-        source,
+        file: RecordFile {
+            text: matches!(keep, Keep::Text).then_some(source.text),
+            root: match keep {
+                Keep::Text => None,
+                Keep::ReadAgainFrom(root) => Some(Arc::clone(root)),
+            },
+            name: source.name,
+        },
     })
 }
 
 impl RecordSpans {
+    /// Where some keys are written in a record's text ([`Organisation::source`]),
+    /// for the messages of the checks that need the whole registry. Only a
+    /// record with such a problem needs them, so they are not kept but read
+    /// again, by the reader that read the record (the same text gives the
+    /// same spans).
+    pub fn read(source: &Source) -> RecordSpans {
+        match fast_raw(&source.text) {
+            Ok(raw) => RecordSpans::of(&raw),
+            Err(OutsideSubset) => toml_input::parse(source, RECORD_SCHEMA)
+                .map(|raw: RawRecord| RecordSpans::of(&raw))
+                .unwrap_or_default(),
+        }
+    }
+
     fn of(raw: &RawRecord<'_>) -> RecordSpans {
         RecordSpans {
             kvk: raw.kvk.span(),
@@ -579,6 +641,7 @@ mod tests {
                 Source::new("org.toml", text.as_str()),
                 (&weights, Some(print)),
                 jiff::civil::date(2026, 11, 30),
+                Keep::Text,
             )
             .unwrap();
             let m = &org.measurement;
@@ -625,17 +688,17 @@ mod tests {
         let org = parse(&plain);
         let summary = org.summary.clone().unwrap();
         assert_eq!(summary, "Een *korte* samenvatting.");
-        assert!(std::ptr::eq(&*summary.text, &*org.source.text));
+        assert!(std::ptr::eq(&*summary.text, &*org.text()));
         // An escape: a text of its own, with the value toml gives.
         let escaped = parse(&record("Regel\\tmet tab", false));
-        let summary = escaped.summary.unwrap();
+        let summary = escaped.summary.clone().unwrap();
         assert_eq!(summary, "Regel\tmet tab");
-        assert!(!std::ptr::eq(&*summary.text, &*escaped.source.text));
+        assert!(!std::ptr::eq(&*summary.text, &*escaped.text()));
         assert_eq!(format!("{summary:?}"), format!("{:?}", "Regel\tmet tab"));
         // The spans are those of the reader that read the record, fast or
         // full (a quoted key is outside the fast reader's subset).
         for text in [plain.clone(), record("Samenvatting.", true)] {
-            let spans = parse(&text).spans();
+            let spans = RecordSpans::read(&parse(&text).source());
             let at = |value: &str| {
                 let start = text.find(value).unwrap();
                 start..start + value.len()
@@ -646,6 +709,41 @@ mod tests {
             assert_eq!(spans.issued, at("2025-04-01"));
             assert_eq!(spans.purchases, [at("\"ander\"")]);
         }
+    }
+
+    #[test]
+    fn a_build_keeps_no_record_text_and_reads_it_again_for_a_message() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join(RECORDS_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "name = \"A\"\nkvk = \"12345678\"\ncity = \"Utrecht\"\n\
+            province = \"Utrecht\"\nsector = \"Schoonmaak\"\nsummary = \"Een *korte* tekst.\"\n\
+            [certificate]\nnumber = \"PSO-1\"\nbody = \"B\"\nissued = 2026-01-01\n\
+            [measurement]\nyear = 2025\nemployees = 40\ntotal_fte = 34.0\n";
+        std::fs::write(dir.join("a.toml"), text).unwrap();
+        let load = |cache: Option<&mut RecordCache>| {
+            let mut diagnostics = crate::diagnostics::Diagnostics::default();
+            let weights = Weights::embedded();
+            let date = jiff::civil::date(2026, 11, 30);
+            let mut orgs = load_all_cached(root.path(), &weights, date, &mut diagnostics, cache);
+            assert_eq!(diagnostics.error_count(), 0);
+            orgs.remove(0)
+        };
+        let built = load(None);
+        assert!(built.file.text.is_none(), "a build keeps no text");
+        assert_eq!(built.summary.as_deref(), Some("Een *korte* tekst."));
+        let source = built.source();
+        assert_eq!(source.name, "content/organisations/a.toml");
+        assert_eq!(&*source.text, text);
+        let kvk = text.find("\"12345678\"").unwrap();
+        assert_eq!(RecordSpans::read(&source).kvk, kvk..kvk + 10);
+        // A rebuild keeps the text: it compares it with the next one.
+        let rebuilt = load(Some(&mut RecordCache::default()));
+        assert!(rebuilt.file.text.is_some());
+        // A file gone since gives an empty text: the message names the file.
+        std::fs::remove_file(dir.join("a.toml")).unwrap();
+        assert_eq!(&*built.source().text, "");
+        assert_eq!(&*rebuilt.source().text, text);
     }
 
     /// What the full path makes of a text: `toml`'s spanned document

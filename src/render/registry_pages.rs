@@ -144,7 +144,7 @@ pub fn record_prints(r: &Renderer, registry: &Registry) -> Option<Vec<u64>> {
         .par_iter()
         .map(|c| {
             let mut hasher = std::hash::DefaultHasher::new();
-            c.org.source.text.hash(&mut hasher);
+            c.org.text().hash(&mut hasher);
             Renderer::value_print(&c.outcome).hash(&mut hasher);
             (c.level, c.status, &c.suppliers, &c.customers).hash(&mut hasher);
             for id in c.suppliers.iter().chain(&c.customers) {
