@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::content::Content;
-use crate::diagnostics::{Diagnostic, Source};
+use crate::diagnostics::Diagnostic;
 use crate::links::attribute_values;
 use crate::output::OutputFile;
 use crate::records::Organisation;
@@ -68,25 +68,35 @@ impl Default for ExternalOptions {
 /// Where a link was found: a rendered page, and the source file it was
 /// rendered from when that is known.
 #[derive(Debug, Clone)]
-struct Place {
+struct Place<'a> {
     /// Output path of the page (`organisaties/x/index.html`).
     page: String,
-    /// The markdown page or record the page was made from.
-    source: Option<Source>,
-    /// Where the URL is written in `source`, when it is written there as is.
-    span: Option<Range<usize>>,
+    /// The markdown file the page was made from (its text is not kept, so
+    /// it is named without a line).
+    file: Option<String>,
+    /// The record the page was made from: its text is read again only for
+    /// the message about a broken link (see [`Organisation::source`]).
+    record: Option<&'a Organisation>,
+    /// The URL as written in the page.
+    written: String,
     /// `website` when the link is the organisation's website field.
     key: Option<&'static str>,
 }
 
-impl Place {
+impl Place<'_> {
     /// How the place is named to the user: the source file, or the rendered
     /// page (a link from a template).
     fn name(&self) -> String {
-        match &self.source {
-            Some(source) => source.name.clone(),
-            None => format!("{} (rendered)", self.page),
+        match (self.record, &self.file) {
+            (Some(record), _) => record.file.name.clone(),
+            (None, Some(file)) => file.clone(),
+            (None, None) => format!("{} (rendered)", self.page),
         }
+    }
+
+    /// Whether the page was made from a source file.
+    fn has_source(&self) -> bool {
+        self.record.is_some() || self.file.is_some()
     }
 }
 
@@ -127,26 +137,18 @@ impl<'a> PageSources<'a> {
         }
     }
 
-    fn place(&self, page: &str, url: &str, written: &str) -> Place {
-        let mut place = Place {
+    fn place(&self, page: &str, url: &str, written: &str) -> Place<'a> {
+        let record = self.organisations.get(page).copied();
+        let website = record.and_then(|org| org.website.as_deref());
+        Place {
             page: page.to_string(),
-            source: None,
-            span: None,
-            key: None,
-        };
-        if let Some(org) = self.organisations.get(page) {
-            let source = org.source();
-            place.span = find_written(&source.text, written, url);
-            place.source = Some(source);
-            let website = org.website.as_deref();
-            if website.is_some_and(|w| w == written || without_fragment(w) == url) {
-                place.key = Some("website");
-            }
-        } else if let Some(name) = self.pages.get(page) {
-            // The page's text is not kept; name the file without a line.
-            place.source = Some(Source::new(name.clone(), ""));
+            file: self.pages.get(page).cloned(),
+            record,
+            written: written.to_string(),
+            key: website
+                .is_some_and(|w| w == written || without_fragment(w) == url)
+                .then_some("website"),
         }
-        place
     }
 }
 
@@ -186,11 +188,11 @@ fn is_external(link: &str, urls: &Urls) -> bool {
 
 /// Every external URL linked from the HTML pages (`href` only), without
 /// its fragment, with the places that link to it, sorted by page.
-fn collect(
+fn collect<'a>(
     files: &[OutputFile],
     urls: &Urls,
-    sources: &PageSources,
-) -> BTreeMap<String, Vec<Place>> {
+    sources: &PageSources<'a>,
+) -> BTreeMap<String, Vec<Place<'a>>> {
     let mut found: BTreeMap<String, Vec<Place>> = BTreeMap::new();
     for file in files.iter().filter(|f| f.path.ends_with(".html")) {
         let html = std::str::from_utf8(&file.contents).unwrap_or("");
@@ -393,8 +395,12 @@ fn diagnostic(url: &str, places: &[Place], failure: &Failure) -> Diagnostic {
         failure.reason()
     ));
     if let Some(first) = places.first() {
-        diagnostic = match (&first.source, &first.span) {
-            (Some(source), Some(span)) => diagnostic.at(source, Some(span.clone())),
+        let source = first.record.map(Organisation::source);
+        let span = source
+            .as_ref()
+            .and_then(|source| find_written(&source.text, &first.written, url));
+        diagnostic = match (&source, span) {
+            (Some(source), Some(span)) => diagnostic.at(source, Some(span)),
             _ => diagnostic.in_file(first.name()),
         };
         if let Some(key) = first.key {
@@ -403,9 +409,10 @@ fn diagnostic(url: &str, places: &[Place], failure: &Failure) -> Diagnostic {
     }
     let mut names: Vec<String> = Vec::new();
     for place in places {
-        let name = match &place.source {
-            Some(_) => format!("{} ({})", place.name(), place.page),
-            None => place.name(),
+        let name = if place.has_source() {
+            format!("{} ({})", place.name(), place.page)
+        } else {
+            place.name()
         };
         if !names.contains(&name) {
             names.push(name);
@@ -463,7 +470,7 @@ mod tests {
             [measurement]\nyear = 2025\nemployees = 40\ntotal_fte = 34.0\n";
         let record = crate::records::parse_record(
             "a",
-            Source::new("content/organisations/a.toml", text),
+            crate::diagnostics::Source::new("content/organisations/a.toml", text),
             &crate::tables::Weights::embedded(),
             jiff::civil::date(2026, 11, 30),
         )
@@ -495,8 +502,9 @@ mod tests {
         let places: Vec<Place> = (0..5)
             .map(|i| Place {
                 page: format!("p{i}/index.html"),
-                source: None,
-                span: None,
+                file: None,
+                record: None,
+                written: "https://x.example/".to_string(),
                 key: None,
             })
             .collect();
