@@ -224,8 +224,7 @@ fn finish(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Computed> {
     if !outcome.withdrawn_suppliers.is_empty() {
-        let source = org.source();
-        let spans = RecordSpans::read(&source);
+        let (source, spans) = org.source_and_spans();
         for withdrawn in &outcome.withdrawn_suppliers {
             let position = org.measurement.purchases.iter().position(
                 |p| matches!(p, Purchase::Registry { supplier, .. } if supplier == withdrawn),
@@ -262,14 +261,14 @@ fn finish(
     if let Some(declared) = org.certificate.declared_level
         && declared != level
     {
-        let source = org.source();
+        let (source, spans) = org.source_and_spans();
         diagnostics.push(
             Diagnostic::warning(format!(
                 "the certificate declares `{}` but the measurement gives `{}`",
                 declared.key(),
                 level.key()
             ))
-            .at(&source, RecordSpans::read(&source).declared_level)
+            .at(&source, spans.declared_level)
             .key("certificate.declared_level")
             .hint("check the measurement against the audit report, or correct `declared_level`"),
         );
@@ -316,11 +315,11 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
     found.sort_unstable();
     for (i, is_number, first) in found {
         let (record, first) = (&records[i], &records[first]);
-        let source = record.source();
+        let (source, spans) = record.source_and_spans();
         if !is_number {
             diagnostics.push(
                 Diagnostic::error(format!("duplicate kvk {}: also in `{}`", record.kvk, first.file.name))
-                    .at(&source, Some(RecordSpans::read(&source).kvk))
+                    .at(&source, Some(spans.kvk))
                     .key("kvk")
                     .hint("each organisation has its own Chamber of Commerce number; merge the records or correct the number"),
             );
@@ -330,7 +329,7 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
                     "duplicate certificate number {}: also in `{}`",
                     record.certificate.number, first.file.name
                 ))
-                .at(&source, Some(RecordSpans::read(&source).certificate_number))
+                .at(&source, Some(spans.certificate_number))
                 .key("certificate.number")
                 .hint("certificate numbers are unique across the registry"),
             );
@@ -607,11 +606,7 @@ fn check_purchases(
                 }
             };
             if let Some((message, hint)) = problem {
-                let (source, spans) = read.get_or_insert_with(|| {
-                    let source = record.source();
-                    let spans = RecordSpans::read(&source);
-                    (source, spans)
-                });
+                let (source, spans) = read.get_or_insert_with(|| record.source_and_spans());
                 diagnostics.push(
                     Diagnostic::error(message)
                         .at(source, spans.purchases.get(i).cloned())

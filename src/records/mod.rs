@@ -89,10 +89,16 @@ pub struct Organisation {
 pub struct RecordFile {
     /// The path relative to the site root, as messages show it.
     pub name: String,
-    /// The text as read, when it is kept (see [`Keep`]).
-    text: Option<Arc<str>>,
-    /// The site root, to read the text again when it is not kept.
-    root: Option<Arc<Path>>,
+    text: RecordText,
+}
+
+/// A record's text, as [`Keep`] says.
+#[derive(Debug, Clone)]
+enum RecordText {
+    /// The text as read.
+    Kept(Arc<str>),
+    /// Not kept: read again from the file under this site root.
+    ReadFrom(Arc<Path>),
 }
 
 /// What a checked record keeps of its file's text.
@@ -118,13 +124,20 @@ impl Organisation {
 
     /// The record's text, kept or read again (see [`Organisation::source`]).
     pub fn text(&self) -> Arc<str> {
-        match (&self.file.text, &self.file.root) {
-            (Some(text), _) => Arc::clone(text),
-            (None, Some(root)) => std::fs::read_to_string(root.join(&self.file.name))
+        match &self.file.text {
+            RecordText::Kept(text) => Arc::clone(text),
+            RecordText::ReadFrom(root) => std::fs::read_to_string(root.join(&self.file.name))
                 .map(Arc::from)
                 .unwrap_or_else(|_| Arc::from("")),
-            (None, None) => Arc::from(""),
         }
+    }
+
+    /// [`Organisation::source`] and where the keys are written in it, for
+    /// the messages of the checks that need the whole registry.
+    pub fn source_and_spans(&self) -> (Source, RecordSpans) {
+        let source = self.source();
+        let spans = RecordSpans::read(&source);
+        (source, spans)
     }
 
     /// What the ladder computation reads of this record.
@@ -311,7 +324,7 @@ impl serde::Serialize for SharedStr {
 }
 
 /// Byte spans of keys that cross-record checks point at
-/// ([`RecordSpans::read`]).
+/// ([`Organisation::source_and_spans`]).
 #[derive(Debug, Clone, Default)]
 pub struct RecordSpans {
     /// `kvk`.
@@ -554,10 +567,9 @@ fn check_record(
         certificate: certificate.expect("no errors means a certificate"),
         measurement: measurement.expect("no errors means a measurement"),
         file: RecordFile {
-            text: matches!(keep, Keep::Text).then_some(source.text),
-            root: match keep {
-                Keep::Text => None,
-                Keep::ReadAgainFrom(root) => Some(Arc::clone(root)),
+            text: match keep {
+                Keep::Text => RecordText::Kept(source.text),
+                Keep::ReadAgainFrom(root) => RecordText::ReadFrom(Arc::clone(root)),
             },
             name: source.name,
         },
@@ -565,12 +577,12 @@ fn check_record(
 }
 
 impl RecordSpans {
-    /// Where some keys are written in a record's text ([`Organisation::source`]),
-    /// for the messages of the checks that need the whole registry. Only a
-    /// record with such a problem needs them, so they are not kept but read
-    /// again, by the reader that read the record (the same text gives the
-    /// same spans).
-    pub fn read(source: &Source) -> RecordSpans {
+    /// Where some keys are written in a record's text, for the messages of
+    /// the checks that need the whole registry
+    /// ([`Organisation::source_and_spans`]). Only a record with such a
+    /// problem needs them, so they are not kept but read again, by the
+    /// reader that read the record (the same text gives the same spans).
+    fn read(source: &Source) -> RecordSpans {
         match fast_raw(&source.text) {
             Ok(raw) => RecordSpans::of(&raw),
             Err(OutsideSubset) => toml_input::parse(source, RECORD_SCHEMA)
@@ -698,7 +710,7 @@ mod tests {
         // The spans are those of the reader that read the record, fast or
         // full (a quoted key is outside the fast reader's subset).
         for text in [plain.clone(), record("Samenvatting.", true)] {
-            let spans = RecordSpans::read(&parse(&text).source());
+            let (_, spans) = parse(&text).source_and_spans();
             let at = |value: &str| {
                 let start = text.find(value).unwrap();
                 start..start + value.len()
@@ -730,16 +742,19 @@ mod tests {
             orgs.remove(0)
         };
         let built = load(None);
-        assert!(built.file.text.is_none(), "a build keeps no text");
+        assert!(
+            matches!(built.file.text, RecordText::ReadFrom(_)),
+            "a build keeps no text"
+        );
         assert_eq!(built.summary.as_deref(), Some("Een *korte* tekst."));
-        let source = built.source();
+        let (source, spans) = built.source_and_spans();
         assert_eq!(source.name, "content/organisations/a.toml");
         assert_eq!(&*source.text, text);
         let kvk = text.find("\"12345678\"").unwrap();
-        assert_eq!(RecordSpans::read(&source).kvk, kvk..kvk + 10);
+        assert_eq!(spans.kvk, kvk..kvk + 10);
         // A rebuild keeps the text: it compares it with the next one.
         let rebuilt = load(Some(&mut RecordCache::default()));
-        assert!(rebuilt.file.text.is_some());
+        assert!(matches!(rebuilt.file.text, RecordText::Kept(_)));
         // A file gone since gives an empty text: the message names the file.
         std::fs::remove_file(dir.join("a.toml")).unwrap();
         assert_eq!(&*built.source().text, "");
