@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -485,75 +485,72 @@ fn render_all(
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let words = Vocabulary::new(r);
     let record_prints = registry_pages::record_prints(r, registry);
-    {
-        let mut files =
-            registry_pages::organisations(r, &words, registry, staging, record_prints.as_deref())?;
-        files.extend(crate::render::views::ladder_files(r, &words));
-        // The lists first: they are the largest output and go to disk at
-        // once. Then the search index beside the data tables and feeds, in
-        // the cores the spreadsheet leaves.
-        let (lists, items) =
-            registry_pages::lists(r, &words, registry, config.pagination.register)?;
-        let listed: Result<Vec<OutputFile>, Diagnostic> = output::write_now(staging, lists);
-        let statistics = registry_pages::statistics(r, &words, registry, &items)?;
-        drop(items);
-        let (searched, data) = rayon::join(
-            || -> Result<Vec<OutputFile>, Diagnostic> {
-                let mut searched = search::files(registry, content, r, &words);
-                searched.extend(search::pages(r, &words, registry)?);
-                Ok(searched)
-            },
-            || {
-                let mut data = opendata::tables(registry, config, &r.urls, open_words);
-                data.push(feeds::registry_changes(
-                    registry,
-                    config,
-                    &r.urls,
-                    &feeds::FeedWords::from_strings(&r.strings),
-                ));
-                data.push(blog_feed(r, config, content, registry));
-                // Written at once: they need not wait in memory for the
-                // spreadsheet.
-                output::write_now(staging, data)
-            },
-        );
-        files.extend(listed?);
-        files.push(statistics);
-        files.extend(searched?);
-        let mut data = data?;
-        files.push(registry_pages::method(r, weights, norms)?);
-        files.extend(site::pages(
-            r,
-            &words,
-            content,
-            registry,
-            config.pagination.blog,
-        )?);
-        files.push(OutputFile::new(".nojekyll", ""));
-        files.push(OutputFile::new(
-            "robots.txt",
-            format!(
-                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-                r.urls.absolute("sitemap.xml")
-            ),
-        ));
-        // The sitemap does not wait for the spreadsheet: of what is still
-        // to come, it lists only the "Open data" page, whose path is known.
-        let paths = files.iter().map(|f| f.path.as_str());
-        let sitemap = sitemap_files(r, content, registry, paths.chain([opendata::PAGE_FILE]));
-        let xlsx = spreadsheet
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        data.push(xlsx);
-        data.push(opendata::catalog_file(
-            registry, config, &r.urls, open_words, &data,
-        ));
-        let datasets = opendata::datasets(registry, config, &r.urls, &data, open_words);
-        files.push(registry_pages::open_data(r, &datasets)?);
-        files.extend(output::write_now(staging, data)?);
-        files.extend(sitemap);
-        Ok(files)
-    }
+    let mut files =
+        registry_pages::organisations(r, &words, registry, staging, record_prints.as_deref())?;
+    files.extend(crate::render::views::ladder_files(r, &words));
+    // The lists first: they are the largest output and go to disk at
+    // once. Then the search index beside the data tables and feeds, in
+    // the cores the spreadsheet leaves.
+    let (lists, items) = registry_pages::lists(r, &words, registry, config.pagination.register)?;
+    let listed: Result<Vec<OutputFile>, Diagnostic> = output::write_now(staging, lists);
+    let statistics = registry_pages::statistics(r, &words, registry, &items)?;
+    drop(items);
+    let (searched, data) = rayon::join(
+        || -> Result<Vec<OutputFile>, Diagnostic> {
+            let mut searched = search::files(registry, content, r, &words);
+            searched.extend(search::pages(r, &words, registry)?);
+            Ok(searched)
+        },
+        || {
+            let mut data = opendata::tables(registry, config, &r.urls, open_words);
+            data.push(feeds::registry_changes(
+                registry,
+                config,
+                &r.urls,
+                &feeds::FeedWords::from_strings(&r.strings),
+            ));
+            data.push(blog_feed(r, config, content, registry));
+            // Written at once: they need not wait in memory for the
+            // spreadsheet.
+            output::write_now(staging, data)
+        },
+    );
+    files.extend(listed?);
+    files.push(statistics);
+    files.extend(searched?);
+    let mut data = data?;
+    files.push(registry_pages::method(r, weights, norms)?);
+    files.extend(site::pages(
+        r,
+        &words,
+        content,
+        registry,
+        config.pagination.blog,
+    )?);
+    files.push(OutputFile::new(".nojekyll", ""));
+    files.push(OutputFile::new(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            r.urls.absolute("sitemap.xml")
+        ),
+    ));
+    // The sitemap does not wait for the spreadsheet: of what is still
+    // to come, it lists only the "Open data" page, whose path is known.
+    let paths = files.iter().map(|f| f.path.as_str());
+    let sitemap = sitemap_files(r, content, registry, paths.chain([opendata::PAGE_FILE]));
+    let xlsx = spreadsheet
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    data.push(xlsx);
+    data.push(opendata::catalog_file(
+        registry, config, &r.urls, open_words, &data,
+    ));
+    let datasets = opendata::datasets(registry, config, &r.urls, &data, open_words);
+    files.push(registry_pages::open_data(r, &datasets)?);
+    files.extend(output::write_now(staging, data)?);
+    files.extend(sitemap);
+    Ok(files)
 }
 
 fn blog_feed(
