@@ -161,9 +161,10 @@ impl Overlay<'_> {
             } else {
                 format!("{prefix}.{key}")
             };
-            let (key_span, value_span) = spans
+            let written = spans
                 .iter()
-                .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
+                .find(|(k, _)| k.get_ref().as_ref() == key.as_str());
+            let (key_span, value_span) = written
                 .map(|(k, v)| (k.span(), v.span()))
                 .unwrap_or_default();
             let Some(current) = strings.get_mut(&key) else {
@@ -185,15 +186,12 @@ impl Overlay<'_> {
             };
             match (current, value) {
                 (toml::Value::Table(inner), toml::Value::Table(values)) => {
-                    let inner_spans = spans
-                        .iter()
-                        .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
-                        .and_then(|(_, v)| match v.get_ref() {
-                            toml::de::DeValue::Table(t) => Some(t.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_default();
-                    self.merge(inner, values, &inner_spans, &path);
+                    let no_spans = toml::de::DeTable::default();
+                    let inner_spans = match written.map(|(_, v)| v.get_ref()) {
+                        Some(toml::de::DeValue::Table(table)) => table,
+                        _ => &no_spans,
+                    };
+                    self.merge(inner, values, inner_spans, &path);
                 }
                 (current, value) if current.same_type(&value) && !current.is_table() => {
                     *current = value;
