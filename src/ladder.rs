@@ -662,11 +662,15 @@ pub fn pso30plus(rows: &[TargetGroupRow], employees: u32) -> bool {
     pso30plus_of(payroll_persons(rows), employees)
 }
 
-/// The persons of rows with contract `regulier` or `begeleid-werken`, which
-/// [`pso30plus`] compares with the employees.
+/// Contracts on the payroll, for PSO 30+ and the records' persons check.
+pub const PAYROLL_CONTRACTS: [&str; 2] = ["regulier", "begeleid-werken"];
+
+/// The persons of rows with a contract on the payroll
+/// ([`PAYROLL_CONTRACTS`]), which [`pso30plus`] compares with the
+/// employees.
 pub fn payroll_persons(rows: &[TargetGroupRow]) -> u64 {
     rows.iter()
-        .filter(|row| matches!(row.contract.as_str(), "regulier" | "begeleid-werken"))
+        .filter(|row| PAYROLL_CONTRACTS.contains(&row.contract.as_str()))
         .map(|row| u64::from(row.persons))
         .sum()
 }

@@ -47,8 +47,8 @@ pub const PROVINCES: [&str; 12] = [
     "Limburg",
 ];
 
-/// Contracts on the payroll, for PSO 30+ and the persons check.
-pub const PAYROLL_CONTRACTS: [&str; 2] = ["regulier", "begeleid-werken"];
+/// Contracts on the payroll (defined with the computation that uses them).
+pub use ladder::PAYROLL_CONTRACTS;
 
 /// A validated organisation record.
 #[derive(Debug, Clone)]
