@@ -27,11 +27,11 @@ use crate::urls::Urls;
 /// Templates parsed once, plus what every page needs.
 pub struct Renderer {
     tera: Tera,
+    /// Every template as written, by name.
     origins: BTreeMap<String, Source>,
-    /// The templates as written, by name, where `tera` holds them minified:
-    /// a render error is reported against these, so its line is the
-    /// author's.
-    as_written: Vec<(String, String)>,
+    /// Whether `tera` holds templates minified: a render error is then
+    /// reported against `origins`, so its line is the author's.
+    minified: bool,
     /// UI strings of the site's language.
     pub strings: toml::Table,
     /// URL helper.
@@ -154,28 +154,23 @@ impl Renderer {
             .map(|t| (t.name.as_str(), t.text.as_str()))
             .collect();
         // Each page comes out of its template minified (see `minify`).
-        let minified: BTreeMap<&str, String> = written
+        let minified_texts: BTreeMap<&str, String> = written
             .iter()
             .filter(|(name, _)| config.minify && name.ends_with(".html"))
             .filter_map(|&(name, text)| Some((name, minify::template(text)?)))
             .collect();
-        let with_minified = (!minified.is_empty()).then(|| {
+        let with_minified = (!minified_texts.is_empty()).then(|| {
             let mut tera = tera.clone();
             let pairs = written
                 .iter()
-                .map(|&(name, text)| (name, minified.get(name).map_or(text, String::as_str)));
+                .map(|&(name, text)| (name, minified_texts.get(name).map_or(text, String::as_str)));
             tera.add_raw_templates(pairs).map(|()| tera)
         });
         // A template that does not parse is reported, and used, as written.
-        let (tera, as_written) = match with_minified {
-            Some(Ok(tera)) => {
-                let originals = minified
-                    .keys()
-                    .map(|&name| (name.to_string(), theme.templates[name].text.clone()));
-                (tera, originals.collect())
-            }
+        let (tera, minified) = match with_minified {
+            Some(Ok(tera)) => (tera, true),
             _ => match tera.add_raw_templates(written) {
-                Ok(()) => (tera, Vec::new()),
+                Ok(()) => (tera, false),
                 Err(error) => {
                     diagnostics.push(template_error(&error, &origins));
                     return None;
@@ -186,7 +181,7 @@ impl Renderer {
         let mut renderer = Renderer {
             tera,
             origins,
-            as_written,
+            minified,
             strings: theme.strings.clone(),
             urls,
             date,
@@ -328,14 +323,15 @@ impl Renderer {
     /// the template and line.
     pub fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|error| {
-            if self.as_written.is_empty() {
+            if !self.minified {
                 return template_error(&error, &self.origins);
             }
             // The error's place is in a minified template: render again
             // with the templates as written to report it where it is.
             let mut tera = self.tera.clone();
+            let written = self.origins.iter().map(|(name, s)| (name, &*s.text));
             let again = tera
-                .add_raw_templates(self.as_written.iter().map(|(n, t)| (n, t)))
+                .add_raw_templates(written)
                 .and_then(|()| tera.render(template, context));
             match again {
                 Err(error) => template_error(&error, &self.origins),
