@@ -619,12 +619,7 @@ fn minify(files: &mut [OutputFile], cache: Option<&mut Minified>) {
     let previous = cache.as_ref().map(|cache| &cache.0);
     let minified: Vec<(String, (Bytes, Bytes))> = files
         .par_iter_mut()
-        // Registry pages come out of their minified templates (see `minify`).
-        .filter(|f| {
-            f.path.ends_with(".html")
-                && !f.path.starts_with("organisaties/")
-                && !f.path.starts_with("register/")
-        })
+        .filter(|f| crate::minify::after_rendering(&f.path))
         .map(|file| {
             let rendered = file.contents.clone();
             match previous.and_then(|p| p.get(&file.path)) {

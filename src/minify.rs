@@ -26,6 +26,13 @@ fn settings() -> minify_html::Cfg {
     cfg
 }
 
+/// Whether the file at `path` (relative to the output) is a page minified
+/// after rendering: every HTML page but the organisation and register
+/// pages, which come out of their minified templates.
+pub fn after_rendering(path: &str) -> bool {
+    path.ends_with(".html") && !path.starts_with("organisaties/") && !path.starts_with("register/")
+}
+
 /// A rendered page, minified; `None` when minify-html fails on it (it can
 /// panic on odd input), so the page is written as it was.
 pub fn page(html: &[u8]) -> Option<Vec<u8>> {

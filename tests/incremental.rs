@@ -77,11 +77,7 @@ fn content_pages_reused(previous: &Report, rebuilt: &Report) -> (Vec<String>, Ve
     rebuilt
         .files
         .iter()
-        .filter(|f| {
-            f.path.ends_with(".html")
-                && !f.path.starts_with("organisaties/")
-                && !f.path.starts_with("register/")
-        })
+        .filter(|f| trede::minify::after_rendering(&f.path))
         .map(|f| {
             let same = before
                 .get(f.path.as_str())
