@@ -49,6 +49,9 @@ pub struct SiteConfig {
     /// Replacement weights and norms tables.
     #[serde(default)]
     pub tables: TablePaths,
+    /// The size of the register's change feed.
+    #[serde(default)]
+    pub feeds: Feeds,
     /// Free values for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -90,6 +93,25 @@ impl Default for Pagination {
     }
 }
 
+/// How many entries the register's change feed keeps (the blog's feed
+/// keeps its 30 newest posts).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feeds {
+    /// The newest certificate events the register's change feed
+    /// (`feeds/register.xml`) keeps; the rest are on the register's pages.
+    #[serde(default = "default_register_entries")]
+    pub register_entries: usize,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds {
+            register_entries: default_register_entries(),
+        }
+    }
+}
+
 /// Paths, relative to the site root, of tables replacing the built-in ones.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +140,11 @@ fn default_register_page() -> usize {
 fn default_blog_page() -> usize {
     10
 }
+/// About 130 KB of feed (an entry is about 650 bytes), whatever the size
+/// of the register.
+fn default_register_entries() -> usize {
+    200
+}
 
 const V: Schema = Schema::Value;
 const SCHEMA: Schema = Schema::Table(&[
@@ -134,6 +161,7 @@ const SCHEMA: Schema = Schema::Table(&[
     ),
     ("pagination", Schema::Table(&[("register", V), ("blog", V)])),
     ("tables", Schema::Table(&[("weights", V), ("norms", V)])),
+    ("feeds", Schema::Table(&[("register_entries", V)])),
     ("extra", Schema::Free),
 ]);
 
@@ -160,13 +188,7 @@ impl SiteConfig {
                     .key("title"),
             );
         }
-        let at = |key: &str| {
-            let pos = source
-                .text
-                .find(&format!("{key} "))
-                .or_else(|| source.text.find(key));
-            pos.map(|p| p..p + key.len())
-        };
+        let at = |key: &str| key_span(&source.text, key);
         if !crate::records::is_http_url(&config.base_url) {
             problems.push(
                 Diagnostic::error("`base_url` must be an absolute http or https URL")
@@ -180,6 +202,7 @@ impl SiteConfig {
         for (key, size) in [
             ("pagination.register", config.pagination.register),
             ("pagination.blog", config.pagination.blog),
+            ("feeds.register_entries", config.feeds.register_entries),
         ] {
             if size == 0 {
                 problems.push(
@@ -205,6 +228,24 @@ impl SiteConfig {
             None => "/".to_string(),
         }
     }
+}
+
+/// Where `key` is written: the first line that assigns it (`key = ...`), else
+/// its first occurrence (a dotted key, `pagination.register = 0`), so that a
+/// title containing the word does not take the message.
+fn key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let assigns = line[indent..]
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if assigns {
+            return Some(offset + indent..offset + indent + key.len());
+        }
+        offset += line.len();
+    }
+    text.find(key).map(|p| p..p + key.len())
 }
 
 /// `base_url` with exactly one trailing slash.
@@ -314,6 +355,43 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].hint.as_deref(), Some("did you mean `minify`?"));
         assert_eq!(errors[0].line_col(), Some((3, 1)));
+    }
+
+    #[test]
+    fn the_register_feed_keeps_200_entries_unless_told() {
+        let base = "title = \"PSO-register van de gemeente\"\nbase_url = \"https://x.nl\"\n";
+        assert_eq!(parse(base).unwrap().feeds.register_entries, 200);
+        let config = parse(&format!("{base}[feeds]\nregister_entries = 25\n")).unwrap();
+        assert_eq!(config.feeds.register_entries, 25);
+        let errors = parse(&format!("{base}[feeds]\nregister_entries = 0\n")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].message,
+            "`feeds.register_entries` must be at least 1"
+        );
+        assert_eq!(errors[0].file.as_deref(), Some("site.toml"));
+        assert_eq!(errors[0].key.as_deref(), Some("feeds.register_entries"));
+        assert_eq!(errors[0].line_col(), Some((4, 1)));
+        // Not a number of entries.
+        let errors = parse(&format!("{base}[feeds]\nregister_entries = -5\n")).unwrap_err();
+        assert!(errors[0].key.as_ref().unwrap().ends_with("register_entries"));
+        assert_eq!(errors[0].line_col().map(|(line, _)| line), Some(4));
+        let errors = parse(&format!("{base}[feeds]\nregister = 5\n")).unwrap_err();
+        assert_eq!(
+            errors[0].hint.as_deref(),
+            Some("did you mean `register_entries`?")
+        );
+    }
+
+    #[test]
+    fn a_page_size_of_0_is_found_on_its_line_not_in_the_title() {
+        let errors = parse(
+            "title = \"PSO-register van de gemeente\"\nbase_url = \"https://x.nl\"\n\
+             [pagination]\nblog = 5\n  register=0\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].key.as_deref(), Some("pagination.register"));
+        assert_eq!(errors[0].line_col(), Some((5, 3)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Atom 1.0 feeds (RFC 4287): the generic writer [`atom`] that the renderer
 //! uses for the blog (`feeds/blog.xml`), and [`registry_changes`], the feed
-//! of certificate events in the register (`feeds/register.xml`).
+//! of the newest certificate events in the register (`feeds/register.xml`,
+//! as many as `site.toml`'s `[feeds] register_entries`).
 //!
 //! The XML is written by hand: every piece of text goes through
 //! [`xml_text`] or [`xml_attr`], which also drop the characters XML 1.0
@@ -329,31 +330,42 @@ pub fn change_entry(
     }
 }
 
-/// Every certificate event of the registry on its reference date, newest
-/// first, then by organisation id and event.
-pub fn registry_entries(registry: &Registry, urls: &Urls, words: &FeedWords) -> Vec<FeedEntry> {
+/// The `limit` newest certificate events of the registry on its reference
+/// date, newest first, then by organisation id and event (an order without
+/// ties, so the events kept do not depend on the input's order).
+pub fn registry_entries(
+    registry: &Registry,
+    urls: &Urls,
+    words: &FeedWords,
+    limit: usize,
+) -> Vec<FeedEntry> {
     let mut events: Vec<(Date, &str, ChangeKind, &Computed)> = Vec::new();
     for computed in &registry.organisations {
         for (kind, date) in changes(computed, registry.reference_date) {
             events.push((date, &computed.org.id, kind, computed));
         }
     }
-    events.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    events.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    // Only the entries kept are written out.
     events
         .into_iter()
+        .take(limit)
         .map(|(date, _, kind, computed)| change_entry(computed, kind, date, urls, words))
         .collect()
 }
 
-/// `feeds/register.xml`: the register's certificate events (see [`changes`]),
-/// each linking to the organisation's page.
+/// `feeds/register.xml`: the register's newest certificate events (see
+/// [`changes`]), at most `config.feeds.register_entries` of them, each
+/// linking to the organisation's page. The full lists are the register's
+/// pages; a feed reader wants a feed it can poll, which at 100,000
+/// organisations the whole list (some 23 MB) is not.
 pub fn registry_changes(
     registry: &Registry,
     config: &SiteConfig,
     urls: &Urls,
     words: &FeedWords,
 ) -> OutputFile {
-    let entries = registry_entries(registry, urls, words);
+    let entries = registry_entries(registry, urls, words, config.feeds.register_entries);
     let title = fill_placeholders(
         words.get("title"),
         [("title", config.title.as_str())].into_iter(),
@@ -536,5 +548,39 @@ pub(crate) mod tests {
             registry_changes(&registry, &config, &urls, &test_words()).contents,
             xml.into_bytes()
         );
+    }
+
+    #[test]
+    fn registry_feed_keeps_only_the_newest_entries() {
+        let (mut registry, mut config, urls) = crate::opendata::test_support::registry();
+        let titles = |registry: &Registry, config: &SiteConfig| {
+            let xml = registry_changes(registry, config, &urls, &test_words()).contents;
+            let texts = texts(std::str::from_utf8(&xml).unwrap());
+            let updated = values(&texts, "feed/updated")
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>();
+            let titles = values(&texts, "feed/entry/title")
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>();
+            (updated, titles)
+        };
+        assert_eq!(config.feeds.register_entries, 200);
+        let (updated, all) = titles(&registry, &config);
+        assert_eq!(all.len(), 5);
+        for limit in [1, 2, 4, 5, 6] {
+            config.feeds.register_entries = limit;
+            let (kept_updated, kept) = titles(&registry, &config);
+            assert_eq!(kept, all[..limit.min(5)], "{limit}");
+            assert_eq!(kept_updated, updated, "the feed's date stays the build's");
+        }
+        // The two entries dated at the reference date tie on the date; the
+        // id decides, whatever the order of the records.
+        config.feeds.register_entries = 1;
+        let (_, first) = titles(&registry, &config);
+        registry.organisations.reverse();
+        assert_eq!(titles(&registry, &config).1, first);
+        assert_eq!(first, ["Certificaat geschorst: Schorsing B.V."]);
     }
 }

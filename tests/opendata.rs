@@ -235,6 +235,33 @@ fn example_registry_files_are_reproducible() {
     assert!(first == second);
 }
 
+#[test]
+fn the_register_feed_keeps_the_newest_entries_site_toml_allows() {
+    let (registry, mut config, urls) = example_registry();
+    let feed_words = feeds::FeedWords::from_strings(&trede::theme::default_strings("nl").unwrap());
+    let entries = |config: &SiteConfig| {
+        let file = feeds::registry_changes(&registry, config, &urls, &feed_words);
+        let feed = xml_texts(std::str::from_utf8(&file.contents).unwrap());
+        let ids = feed.get("feed/entry/id").cloned().unwrap_or_default();
+        let dates = feed.get("feed/entry/updated").cloned().unwrap_or_default();
+        (ids, dates)
+    };
+    let (all, dates) = entries(&config);
+    assert!(
+        all.len() > 3 && all.len() <= config.feeds.register_entries,
+        "{} events",
+        all.len()
+    );
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    config.feeds.register_entries = 3;
+    let (kept, kept_dates) = entries(&config);
+    assert_eq!(kept, all[..3]);
+    assert!(
+        kept_dates.iter().all(|d| d >= &dates[3]),
+        "the newest are kept"
+    );
+}
+
 /// Copies the default theme into the site, with `edit` applied to its
 /// strings file.
 fn override_strings(site: &Site, edit: impl Fn(String) -> String) {
