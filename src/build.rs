@@ -491,14 +491,14 @@ fn render_all(
     // The lists first: they are the largest output and go to disk at
     // once. Then the search index beside the data tables and feeds, in
     // the cores the spreadsheet leaves.
-    let (lists, items) = registry_pages::lists(r, &words, registry, config.pagination.register)?;
-    let listed: Result<Vec<OutputFile>, Diagnostic> = output::write_now(staging, lists);
-    let statistics = registry_pages::statistics(r, &words, registry, &items)?;
-    drop(items);
+    let lists = registry_pages::lists(r, &words, registry, config.pagination.register)?;
+    let listed: Result<Vec<OutputFile>, Diagnostic> = output::write_now(staging, lists.files);
+    let statistics = registry_pages::statistics(r, &words, registry, &lists.items)?;
+    drop(lists.items);
     let (searched, data) = rayon::join(
         || -> Result<Vec<OutputFile>, Diagnostic> {
             let mut searched = search::files(registry, content, r, &words);
-            searched.extend(search::pages(r, &words, registry)?);
+            searched.extend(search::pages(r, &words, registry, &lists.letters)?);
             Ok(searched)
         },
         || {

@@ -49,8 +49,8 @@ use crate::diagnostics::Diagnostic;
 use crate::ladder::{CertificateStatus, Level};
 use crate::output::OutputFile;
 use crate::registry::{Computed, Registry};
+use crate::render::Renderer;
 use crate::render::views::{self, Vocabulary};
-use crate::render::{Renderer, registry_pages};
 use crate::urls;
 
 /// Folder of the index files.
@@ -654,6 +654,7 @@ pub fn pages(
     r: &Renderer,
     words: &Vocabulary,
     registry: &Registry,
+    letters: &[views::Link],
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let current: Vec<&Computed> = registry
         .organisations
@@ -672,7 +673,6 @@ pub fn pages(
         .collect();
     let mut provinces: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut sectors: BTreeMap<String, (String, usize)> = BTreeMap::new();
-    let mut letters: BTreeSet<char> = BTreeSet::new();
     for c in &registry.organisations {
         provinces
             .entry(views::slug(c.org.province))
@@ -688,7 +688,6 @@ pub fn pages(
         if let Some(s) = sectors.get_mut(&views::slug(&c.org.sector)) {
             s.1 += 1;
         }
-        letters.insert(registry_pages::letter_of(&c.org.name));
     }
     let choices = |map: BTreeMap<String, (String, usize)>, prefix: &str| -> Vec<Choice> {
         map.into_iter()
@@ -713,19 +712,6 @@ pub fn pages(
                 .count(),
             url: None,
             checked: words.status(*s).ok,
-        })
-        .collect();
-    let letters: Vec<Choice> = letters
-        .into_iter()
-        .map(|c| Choice {
-            value: c.to_string(),
-            label: registry_pages::letter_label(c),
-            count: 0,
-            url: Some(
-                r.urls
-                    .path_url(&format!("register/a-z/{}/", registry_pages::letter_slug(c))),
-            ),
-            checked: false,
         })
         .collect();
     let index_url = r.urls.path_url(INDEX_DIR);
@@ -758,7 +744,7 @@ pub fn pages(
     context.insert("provinces", &choices(provinces, "provincie"));
     context.insert("sectors", &choices(sectors, "sector"));
     context.insert("statuses", &statuses);
-    context.insert("letters", &letters);
+    context.insert("letters", letters);
     context.insert("index_url", &index_url);
     context.insert("org_base", &org_base);
     context.insert("strings_json", &strings("search", &shared));
@@ -1125,12 +1111,17 @@ mod tests {
     fn the_search_and_screening_pages_render() {
         let f = fixture();
         let words = Vocabulary::new(&f.renderer);
-        let pages = pages(&f.renderer, &words, &f.registry).unwrap();
+        let letters = [views::Link {
+            name: "S".to_string(),
+            url: "/reg/register/pagina/3/#letter-s".to_string(),
+        }];
+        let pages = pages(&f.renderer, &words, &f.registry, &letters).unwrap();
         let search = String::from_utf8(pages[0].contents.to_vec()).unwrap();
         assert_eq!(pages[0].path, "zoeken/index.html");
         assert!(search.contains("data-index=\"/reg/search/\""));
         assert!(search.contains("data-org-base=\"/reg/organisaties/\""));
         assert!(search.contains("/reg/register/provincie/fryslan/"));
+        assert!(search.contains(r#"<a href="/reg/register/pagina/3/#letter-s">S</a>"#));
         // Minified: no quotes around what the template wrote itself.
         assert!(search.contains("<label for=search-q>"));
         assert!(search.contains("aria-live=polite"));

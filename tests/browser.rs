@@ -62,14 +62,13 @@ const ORGANISATIONS: [(&str, &str, &str, &str); 5] = [
 ];
 
 /// One page of each kind, for the accessibility and console checks.
-const PAGE_KINDS: [(&str, &str); 22] = [
+const PAGE_KINDS: [(&str, &str); 21] = [
     ("home", ""),
     ("register", "register/"),
     ("browse per level", "register/trede/trede-2/"),
     ("browse level or higher", "register/trede/trede-1/en-hoger/"),
     ("browse per province", "register/provincie/fryslan/"),
     ("browse per sector", "register/sector/schoonmaak/"),
-    ("browse a-z letter", "register/a-z/s/"),
     ("browse not valid", "register/niet-geldig/"),
     (
         "organisation, valid",
@@ -270,8 +269,8 @@ async fn table_rows(b: &Browser) -> Result<Vec<(String, String, String)>, String
         .js(
             "return Array.from(document.querySelectorAll('table.orgs tbody tr'), tr => [\
                tr.querySelector('th').textContent.trim(),\
-               tr.querySelector('.level').textContent.trim(),\
-               tr.querySelector('.status').textContent.trim()]);",
+               tr.querySelector('[class^=level-]').textContent.trim(),\
+               tr.querySelector('[class^=status-]').textContent.trim()]);",
         )
         .await?;
     Ok(rows
@@ -364,13 +363,37 @@ async fn browse_level(b: &Browser) -> Check {
 
 async fn browse_or_higher(b: &Browser) -> Check {
     b.open("register/trede/trede-1/en-hoger/").await?;
-    let rows = table_rows(b).await?;
-    let levels: BTreeSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    // The lists of trede 3, 2 and 1, highest first, their counts adding up
+    // to the page's.
+    let segments = b
+        .js(
+            "return Array.from(document.querySelectorAll('ol.segments li'), li => [\
+               li.querySelector('a').textContent.trim(),\
+               parseInt(li.textContent.match(/\\((\\d+)\\)/)[1], 10)]);",
+        )
+        .await?;
+    let segments: Vec<(String, usize)> = serde_json::from_value(segments).unwrap_or_default();
+    let names: Vec<&str> = segments.iter().map(|s| s.0.as_str()).collect();
     ensure!(
-        levels == BTreeSet::from(["Trede 1", "Trede 2", "Trede 3"]),
-        "trede 1 en hoger shows levels {levels:?}"
+        names == ["Trede 3", "Trede 2", "Trede 1"],
+        "trede 1 en hoger leads to {names:?}"
     );
-    sound(b).await
+    let total: usize = segments.iter().map(|s| s.1).sum();
+    let page = b.text("main").await?;
+    ensure!(
+        page.contains(&format!("{total} organisaties")),
+        "trede 1 en hoger does not count {total}: {page}"
+    );
+    sound(b).await?;
+    follow_link(b, "ol.segments", "Trede 2").await?;
+    let rows = table_rows(b).await?;
+    ensure!(
+        rows.len() == segments[1].1 && rows.iter().all(|r| r.1 == "Trede 2"),
+        "the trede 2 list has {} rows, not {}: {rows:?}",
+        rows.len(),
+        segments[1].1
+    );
+    Ok(())
 }
 
 async fn browse_province(b: &Browser) -> Check {
@@ -412,12 +435,32 @@ async fn browse_sector(b: &Browser) -> Check {
 }
 
 async fn browse_letter(b: &Browser) -> Check {
-    b.open("register/a-z/s/").await?;
-    let names: Vec<String> = table_rows(b).await?.into_iter().map(|r| r.0).collect();
-    ensure!(!names.is_empty(), "no names under S");
+    b.open("register/").await?;
+    follow_link(b, "ul.letters", "S").await?;
+    let location = b.location().await?;
     ensure!(
-        names.iter().all(|n| n.starts_with('S')),
-        "names under S: {names:?}"
+        location.ends_with("#letter-s"),
+        "the letter S leads to {location}"
+    );
+    // From the row it lands on, the names begin with S, and the row
+    // before it (on this page) does not.
+    let names = b
+        .js("const rows = Array.from(document.querySelectorAll('table.orgs tbody tr'));\
+             const at = rows.findIndex(tr => tr.id === 'letter-s');\
+             return rows.slice(Math.max(at - 1, 0)).map(tr => tr.querySelector('th').textContent.trim()).concat([at]);")
+        .await?;
+    let names: Vec<Value> = serde_json::from_value(names).unwrap_or_default();
+    let at = names.last().and_then(Value::as_i64).unwrap_or(-1);
+    ensure!(at >= 0, "no row with id letter-s on {location}");
+    let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+    let from = usize::from(at > 0);
+    ensure!(
+        names.len() > from && names[from].starts_with('S'),
+        "the first row under S: {names:?}"
+    );
+    ensure!(
+        at == 0 || !names[0].starts_with('S'),
+        "S begins before its anchor: {names:?}"
     );
     sound(b).await
 }
@@ -1536,7 +1579,7 @@ async fn search_without_js(b: &Browser) -> Check {
         "/register/trede/",
         "/register/provincie/",
         "/register/sector/",
-        "/register/a-z/",
+        "#letter-",
     ] {
         ensure!(
             browse.iter().any(|h| h.contains(kind)),

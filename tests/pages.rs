@@ -83,6 +83,147 @@ fn browse_pages() {
     }
 }
 
+/// The rows of the organisation tables of a list page: (organisation
+/// URL, row id).
+fn list_rows(html: &str) -> Vec<(String, Option<String>)> {
+    let Some(body) = html.split("<tbody>").nth(1) else {
+        return Vec::new();
+    };
+    let body = body.split("</tbody>").next().unwrap_or_default();
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            let id = row
+                .strip_prefix(" id=\"")
+                .and_then(|r| r.split('"').next())
+                .map(str::to_string);
+            let href = row
+                .split("href=\"")
+                .nth(1)
+                .expect("a row links its organisation");
+            (href.split('"').next().unwrap().to_string(), id)
+        })
+        .collect()
+}
+
+#[test]
+fn an_organisation_is_a_row_of_four_lists_and_the_a_z_index_leads_into_the_register() {
+    let site = example_copy();
+    let config = site
+        .read("site.toml")
+        .replace("register = 50", "register = 7");
+    site.write("site.toml", &config);
+    site.build().success();
+    let public = site.public();
+    let registry: serde_json::Value =
+        serde_json::from_str(&site.read("public/data/registry.json")).unwrap();
+    // The lists each organisation's row is in, by organisation URL.
+    let mut lists: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (path, bytes) in tree(&public.join("register")) {
+        let list = path
+            .trim_end_matches("index.html")
+            .split("pagina/")
+            .next()
+            .unwrap()
+            .to_string();
+        for (url, _) in list_rows(&String::from_utf8(bytes).unwrap()) {
+            lists.entry(url).or_default().push(list.clone());
+        }
+    }
+    let organisations = registry["organisations"].as_array().unwrap();
+    assert_eq!(
+        lists.len(),
+        organisations.len(),
+        "every organisation is listed"
+    );
+    for o in organisations {
+        let url = format!("/trede/organisaties/{}/", o["id"].as_str().unwrap());
+        let mut found = lists[&url].clone();
+        found.sort();
+        let status = o["certificate"]["status"].as_str().unwrap();
+        if status == "valid" || status == "expiring" {
+            assert_eq!(found.len(), 4, "{url} is in {found:?}");
+            assert_eq!(found[0], "", "{url} is in the register: {found:?}");
+            assert!(found[1].starts_with("provincie/"), "{found:?}");
+            assert!(found[2].starts_with("sector/"), "{found:?}");
+            assert_eq!(found[3], format!("trede/{}/", o["level"].as_str().unwrap()));
+        } else {
+            assert_eq!(found, ["niet-geldig/"], "{url}");
+        }
+    }
+
+    // The register in order, over its pages, with the page of each row.
+    let mut register = Vec::new();
+    for page in 1.. {
+        let path = if page == 1 {
+            "register/index.html".to_string()
+        } else {
+            format!("register/pagina/{page}/index.html")
+        };
+        let Ok(html) = std::fs::read_to_string(public.join(&path)) else {
+            break;
+        };
+        for (url, id) in list_rows(&html) {
+            register.push((page, url, id));
+        }
+    }
+    assert!(
+        register.iter().map(|r| r.0).max() > Some(3),
+        "several pages"
+    );
+    let names: std::collections::BTreeMap<String, String> = organisations
+        .iter()
+        .map(|o| {
+            let url = format!("/trede/organisaties/{}/", o["id"].as_str().unwrap());
+            (url, o["name"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let letter = |url: &str| {
+        let name = deunicode::deunicode(&names[url]).to_uppercase();
+        let c = name.chars().find(char::is_ascii_alphanumeric).unwrap();
+        if c.is_ascii_digit() { '#' } else { c }
+    };
+    let index = site.read("public/register/index.html");
+    let index = index.split("class=letters>").nth(1).unwrap();
+    let index = index.split("</ul>").next().unwrap();
+    let links: Vec<&str> = index.split("href=\"").skip(1).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for link in &links {
+        let (href, rest) = link.split_once('"').unwrap();
+        let label = rest[1..].split('<').next().unwrap();
+        let (page_url, anchor) = href.split_once('#').unwrap();
+        // The first row of the register with this letter is the anchor.
+        let first = register
+            .iter()
+            .find(|(_, url, _)| letter(url) == label.chars().next().unwrap())
+            .unwrap_or_else(|| panic!("no name under {label}"));
+        let page_path = match first.0 {
+            1 => "/trede/register/".to_string(),
+            n => format!("/trede/register/pagina/{n}/"),
+        };
+        assert_eq!(
+            page_url, page_path,
+            "{label} links to the page of its first name"
+        );
+        assert_eq!(
+            first.2.as_deref(),
+            Some(anchor),
+            "{label}: the row of its first name"
+        );
+        seen.insert(letter(&first.1));
+    }
+    // Every letter is in the index, and only the first row of each has an id.
+    let all: std::collections::BTreeSet<char> = register.iter().map(|r| letter(&r.1)).collect();
+    assert_eq!(seen, all);
+    assert_eq!(
+        register.iter().filter(|r| r.2.is_some()).count(),
+        links.len()
+    );
+    // Names are in letter order, so each letter's rows are together.
+    let letters: Vec<char> = register.iter().map(|r| letter(&r.1)).collect();
+    assert!(letters.windows(2).all(|w| w[0] <= w[1]), "{letters:?}");
+}
+
 #[test]
 fn pages_of_expired_suspended_and_withdrawn_certificates_warn_prominently() {
     let site = example_built();

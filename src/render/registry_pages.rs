@@ -222,19 +222,47 @@ struct Group {
     count: usize,
 }
 
+/// A row of the register: a list item, and the anchor of the A-Z index
+/// when its name is the first under its letter.
+#[derive(Debug, Serialize)]
+struct RegisterRow<'a> {
+    #[serde(flatten)]
+    item: &'a ListItem,
+    anchor: Option<String>,
+}
+
+/// What [`lists`] makes: the list pages, every organisation's list item
+/// (for the statistics page) and the A-Z index (for the search page).
+pub struct Lists {
+    /// The register, its browse lists and the "or higher" pages.
+    pub files: Vec<OutputFile>,
+    /// Every organisation's row, in registry order.
+    pub items: Vec<ListItem>,
+    /// Each letter that names begin with, linked to the register page and
+    /// row where they begin.
+    pub letters: Vec<views::Link>,
+}
+
 /// The register and its browse lists.
+///
+/// Each organisation with a certificate in force is a row of four lists:
+/// the register (by name), its level, its province and its sector. The
+/// A-Z index links into the register, where the names of each letter
+/// begin, and "trede 2 of hoger" links to the lists of those levels, from
+/// the highest down: a row on more lists would cost bytes at every
+/// organisation (issue #9), and a list page gets only the rows it shows.
 pub fn lists(
     r: &Renderer,
     words: &Vocabulary,
     registry: &Registry,
     page_size: usize,
-) -> Result<(Vec<OutputFile>, Vec<ListItem>), Diagnostic> {
+) -> Result<Lists, Diagnostic> {
     let items: Vec<ListItem> = registry
         .organisations
         .par_iter()
         .map(|c| views::list_item(r, words, c))
         .collect();
-    // Name order, ignoring case and accents.
+    // Name order, ignoring case, accents and leading marks.
     let mut order: Vec<usize> = (0..items.len()).collect();
     let keys: Vec<String> = items.iter().map(|i| sort_key(&i.name)).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
@@ -275,38 +303,63 @@ pub fn lists(
             Ok(())
         };
 
-    let valid = pick(&|i| current(&i));
+    let level_count = |level: Level| {
+        order
+            .iter()
+            .filter(|&&i| current(&i) && registry.organisations[i].level == level)
+            .count()
+    };
+    let level_dir = |level: Level| format!("register/trede/{}/", level.key());
+    let at_least_dir = |level: Level| format!("register/trede/{}/en-hoger/", level.key());
     let level_groups: Vec<Group> = Level::ALL
         .iter()
-        .map(|l| Group {
-            name: words.level(*l).label.clone(),
-            url: r.urls.path_url(&format!("register/trede/{}/", l.key())),
-            count: order
-                .iter()
-                .filter(|&&i| current(&i) && registry.organisations[i].level == *l)
-                .count(),
+        .map(|&l| Group {
+            name: words.level(l).label.clone(),
+            url: r.urls.path_url(&level_dir(l)),
+            count: level_count(l),
         })
         .collect();
+    let (mut at_least_groups, mut at_least_pages) = (Vec::new(), Vec::new());
     for level in Level::ALL {
         let label = words.level(level).label.clone();
         list(
-            &format!("register/trede/{}/", level.key()),
+            &level_dir(level),
             r.tf("register.level_title", &[("level", &label)]),
             r.tf("register.exactly", &[("level", &label)]),
             pick(&|i| current(&i) && registry.organisations[i].level == level),
         )?;
-        if level > Level::Aspirant && level < Level::Trede3 {
-            list(
-                &format!("register/trede/{}/en-hoger/", level.key()),
-                r.tf("register.level_at_least_title", &[("level", &label)]),
-                r.tf("register.at_least", &[("level", &label)]),
-                pick(&|i| current(&i) && registry.organisations[i].level >= level),
-            )?;
+    }
+    for level in Level::ALL {
+        if level == Level::Aspirant || level == Level::Trede3 {
+            continue;
         }
+        let label = words.level(level).label.clone();
+        // From the highest level down to this one.
+        let segments: Vec<&Group> = level_groups
+            .iter()
+            .zip(Level::ALL)
+            .filter(|(_, l)| *l >= level)
+            .map(|(g, _)| g)
+            .rev()
+            .collect();
+        let count: usize = segments.iter().map(|g| g.count).sum();
+        let dir = at_least_dir(level);
+        let title = r.tf("register.level_at_least_title", &[("level", &label)]);
+        let mut context = Context::new();
+        context.insert("page_title", &title);
+        context.insert("count", &count);
+        context.insert("segments", &segments);
+        context.insert("page_url", &r.urls.path_url(&dir));
+        let html = compact(&r.render("at_least.html", &context)?);
+        at_least_pages.push(OutputFile::new(format!("{dir}index.html"), html));
+        at_least_groups.push(Group {
+            name: r.tf("register.at_least", &[("level", &label)]),
+            url: r.urls.path_url(&dir),
+            count,
+        });
     }
     let mut provinces: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut sectors: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-    let mut letters: BTreeMap<char, Vec<usize>> = BTreeMap::new();
     for &i in &order {
         if !current(&i) {
             continue;
@@ -320,7 +373,6 @@ pub fn lists(
             .entry(views::slug(&org.sector))
             .or_insert_with(|| (org.sector.clone(), Vec::new()));
         sector.1.push(i);
-        letters.entry(first_letter(&keys[i])).or_default().push(i);
     }
     let mut groups = |prefix: &str,
                       title_key: &str,
@@ -336,7 +388,7 @@ pub fn lists(
             });
             list(
                 &dir,
-                r.tf(title_key, &[("name", &name), ("letter", &name)]),
+                r.tf(title_key, &[("name", &name)]),
                 String::new(),
                 members,
             )?;
@@ -359,14 +411,6 @@ pub fn lists(
             .map(|(slug, (name, m))| (slug, name, m))
             .collect(),
     )?;
-    let letter_groups = groups(
-        "a-z",
-        "register.letter_title",
-        letters
-            .into_iter()
-            .map(|(c, m)| (letter_slug(c), letter_label(c), m))
-            .collect(),
-    )?;
     list(
         "register/niet-geldig/",
         r.t("register.not_valid"),
@@ -374,33 +418,80 @@ pub fn lists(
         pick(&|i| !current(&i)),
     )?;
 
+    // The register, and the A-Z index into it: names are in key order, so
+    // the names of a letter are together, from the row it links to.
+    let valid = pick(&|i| current(&i));
+    let mut letters: Vec<views::Link> = Vec::new();
+    let mut register = Vec::with_capacity(valid.len());
+    let mut last_letter = None;
+    for (position, &i) in valid.iter().enumerate() {
+        let letter = first_letter(&keys[i]);
+        let anchor = (last_letter != Some(letter)).then(|| {
+            let anchor = format!("letter-{}", letter_slug(letter));
+            let page = r
+                .urls
+                .path_url(&page_dir("register/", position / page_size + 1));
+            letters.push(views::Link {
+                name: letter_label(letter),
+                url: format!("{page}#{anchor}"),
+            });
+            anchor
+        });
+        last_letter = Some(letter);
+        register.push(RegisterRow {
+            item: &items[i],
+            anchor,
+        });
+    }
+    let register_prints: Option<Vec<u64>> = r.is_incremental().then(|| {
+        register
+            .iter()
+            .zip(&valid)
+            .map(|(row, &i)| {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::hash::DefaultHasher::new();
+                (item_prints[i], &row.anchor).hash(&mut hasher);
+                hasher.finish()
+            })
+            .collect()
+    });
+
     let mut context = PageContext::new(r);
     context.insert("page_title", &r.t("register.title"));
     context.insert("intro", &r.t("register.intro"));
     context.insert("levels", &level_groups);
     context.insert("provinces", &province_groups);
     context.insert("sectors", &sector_groups);
-    context.insert("letters", &letter_groups);
+    context.insert("at_least", &at_least_groups);
+    context.insert("letters", &letters);
     context.insert("not_valid_url", &r.urls.path_url("register/niet-geldig/"));
     context.insert(
         "not_valid_count",
         &order.iter().filter(|&&i| !current(&i)).count(),
     );
-    let (valid, prints) = rows(&valid);
     files.extend(paginate(
         r,
         "register.html",
         "register/",
-        &valid,
+        &register,
         page_size,
         &context,
-        prints.as_deref(),
+        register_prints.as_deref(),
     )?);
-    Ok((files, items))
+    files.extend(at_least_pages);
+    Ok(Lists {
+        files,
+        items,
+        letters,
+    })
 }
 
+/// The key names sort by: without case, accents or leading marks, so that
+/// `'t Hoekje` sorts under T, the letter of its A-Z index entry.
 fn sort_key(name: &str) -> String {
-    deunicode::deunicode(name).to_lowercase()
+    let key = deunicode::deunicode(name).to_lowercase();
+    key.trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string()
 }
 
 /// The path part of a letter's list: names starting with a digit share
@@ -420,11 +511,6 @@ pub fn letter_label(letter: char) -> String {
     } else {
         letter.to_string()
     }
-}
-
-/// The letter of the A-Z list an organisation named `name` is in.
-pub fn letter_of(name: &str) -> char {
-    first_letter(&sort_key(name))
 }
 
 fn first_letter(key: &str) -> char {
