@@ -15,11 +15,12 @@
 //! so page CSS can restyle them; the contribution chart, inlined in every
 //! organisation page, is drawn by the page CSS alone (see
 //! [`contribution_chart`]). Each document has `role="img"` and a
-//! `<title>` as first child (the charts a `<desc>` too), referenced by
-//! `aria-labelledby`. Element ids of the diagrams get a prefix hashed from
-//! the input, so several diagrams inlined in one page do not clash, and the
-//! output is deterministic; a badge, always a file of its own, has fixed
-//! one-letter ids.
+//! `<title>` as first child (the charts a `<desc>` too); a diagram's are
+//! referenced by `aria-labelledby`, while a badge, a file of its own in
+//! which every byte counts, is named by its title alone (SVG-AAM). Element
+//! ids of the diagrams get a prefix hashed from the input, so several
+//! diagrams inlined in one page do not clash, and the output is
+//! deterministic; a badge has one fixed id, its hatching's.
 //!
 //! Meaning is never carried by colour alone: an invalid badge is hatched and
 //! has a warning sign, reached rungs are filled, thicker and checked, and the
@@ -54,6 +55,10 @@ const LINK: &str = "#1d4ed8";
 const BAR: &str = "#1565c0";
 const BAR_LIGHT: &str = "#dbeafe";
 const FONT: &str = "Verdana,DejaVu Sans,Geneva,sans-serif";
+/// The badges' fonts: Verdana, whose widths [`Font::width`] assumes (on
+/// Windows and every Apple system), DejaVu Sans (most Linux systems), else
+/// the system's own.
+const BADGE_FONT: &str = "Verdana,DejaVu Sans,sans-serif";
 
 /// The background of a level on badges and filled rungs; white text on each
 /// has a contrast of at least 4.5:1 (tested).
@@ -133,7 +138,7 @@ const COMPACT: BadgeShape = BadgeShape {
 /// dark red, hatched, with a warning sign, and `text.detail` should say why.
 /// Long labels widen the badge up to 360, then the text is squeezed
 /// (`textLength`). Under 2 KB while the escaped title stays under about
-/// 900 bytes (tested with 457).
+/// 1,100 bytes (tested with 485).
 pub fn badge_wide(level: Level, valid: bool, text: &BadgeText) -> String {
     badge(&WIDE, level, valid, text, &[text.level_label, text.detail])
 }
@@ -179,75 +184,74 @@ fn badge(
     // The text zone of the right part, after the warning sign.
     let zone_start = left + pad + sign;
     let zone = width - pad - zone_start;
-    // A badge is a document of its own (embedded with `<img>`), so its ids
-    // cannot clash with a page's: the title is `t`, the hatch `h`.
-    let id = "";
+    // Badge coordinates as written.
+    let (w, hn, r) = (N(width), N(h), N(h / 10.0));
 
-    let mut out = String::with_capacity(1536);
-    open_svg(&mut out, id, (width, h), true, None, text.title, None);
+    // The text's attributes, and the triangle's white, are inherited from
+    // the root: no group. The `<title>`, first child, names the `role="img"`
+    // (SVG-AAM), so it needs no id and no `aria-labelledby`.
+    let mut out = String::with_capacity(768 + text.title.len());
+    put!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{hn}\" \
+         viewBox=\"0 0 {w} {hn}\" role=\"img\" fill=\"{BADGE_TEXT}\" font-family=\"{BADGE_FONT}\" \
+         font-size=\"{}\" text-anchor=\"middle\"><title>{}</title>",
+        N(BADGE_SMALL),
+        E(text.title)
+    );
     let right_bg = if valid {
         level_colour(level)
     } else {
         INVALID_BG
     };
-    let r = h / 10.0;
-    put!(
-        out,
-        "<rect width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{right_bg}\"/>",
-        N(width),
-        N(h),
-        N(r)
-    );
+    let background = format!("<rect width=\"{w}\" height=\"{hn}\" rx=\"{r}\" fill=\"");
+    put!(out, "{background}{right_bg}\"/>");
     if !valid {
+        // Dark stripes over the red, a quarter of each period wide, at 45
+        // degrees; over the scheme part too, which covers them. A badge is
+        // a document of its own (embedded with `<img>`), so the pattern's
+        // id cannot clash with a page's.
         let s = N(shape.stripe);
         put!(
             out,
-            "<pattern id=\"{id}h\" width=\"{s}\" height=\"{s}\" patternUnits=\"userSpaceOnUse\" \
-             patternTransform=\"rotate(45)\"><path d=\"M0 0V{s}\" stroke=\"{INVALID_STRIPE}\" \
-             stroke-width=\"{}\"/></pattern><rect x=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" \
-             fill=\"url(#{id}h)\"/>",
-            N(shape.stripe / 2.0),
-            N(left),
-            N(width - left),
-            N(h),
-            N(r)
+            "<pattern id=\"h\" width=\"{s}\" height=\"{s}\" patternUnits=\"userSpaceOnUse\" \
+             patternTransform=\"rotate(45)\"><path d=\"M0 0h{}v{s}H0\" fill=\"{INVALID_STRIPE}\"/>\
+             </pattern>{background}url(#h)\"/>",
+            N(shape.stripe / 4.0),
         );
     }
     // The scheme part, rounded on the left only.
     put!(
         out,
-        "<path d=\"M{r} 0H{left}V{h}H{r}A{r} {r} 0 0 1 0 {}V{r}A{r} {r} 0 0 1 {r} 0Z\" fill=\"{SCHEME_BG}\"/>",
-        N(h - r),
-        r = N(r),
-        left = N(left),
-        h = N(h)
+        "<path d=\"M{r} 0H{}V{hn}H{r}a{r} {r} 0 0 1-{r}-{r}V{r}a{r} {r} 0 0 1 {r}-{r}\" fill=\"{SCHEME_BG}\"/>",
+        N(left),
     );
     if !valid {
-        // A warning sign: a white triangle with an exclamation mark in it.
+        // A warning sign: a white triangle with an exclamation mark in it,
+        // to a tenth of a unit.
         let (s, x, y) = (shape.sign, left + pad, (h - shape.sign) / 2.0);
         let bar = s / 7.0;
-        let bar_x = N(x + (s - bar) / 2.0);
+        let round = |v: f64| (v * 10.0).round() / 10.0;
+        let (bar_left, bar_right) = (round(x + (s - bar) / 2.0), round(x + (s + bar) / 2.0));
+        let b = C(bar_right - bar_left);
+        let (stem_top, stem_bottom) = (round(y + s * 0.34), round(y + s * 0.68));
+        let (dot_top, dot_bottom) = (round(y + s * 0.75), round(y + s * 0.75 + bar));
         put!(
             out,
-            "<path d=\"M{} {}L{} {}H{}Z\" fill=\"{BADGE_TEXT}\"/>\
-             <path d=\"M{bar_x} {}h{b}v{}h-{b}zM{bar_x} {}h{b}v{b}h-{b}z\" fill=\"{INVALID_BG}\"/>",
-            N(x + s / 2.0),
-            N(y),
-            N(x + s),
-            N(y + s),
-            N(x),
-            N(y + s * 0.34),
-            N(s * 0.34),
-            N(y + s * 0.75),
-            b = N(bar),
+            "<path d=\"M{} {}l{} {}H{}\"/>\
+             <path d=\"M{} {}h{b}v{}h-{b}m0 {}h{b}v{}h-{b}\" fill=\"{INVALID_BG}\"/>",
+            C(x + s / 2.0),
+            C(y),
+            C(s / 2.0),
+            C(s),
+            C(x),
+            C(bar_left),
+            C(stem_top),
+            C(stem_bottom - stem_top),
+            C(dot_top - stem_bottom),
+            C(dot_bottom - dot_top),
         );
     }
-    // The smallest size is the group's, so the text in it needs none.
-    put!(
-        out,
-        "<g fill=\"{BADGE_TEXT}\" font-family=\"{FONT}\" font-size=\"{}\" text-anchor=\"middle\">",
-        N(BADGE_SMALL)
-    );
     let middle = |font: Font| h / 2.0 + font.size * 0.36;
     text_el(
         &mut out,
@@ -261,7 +265,7 @@ fn badge(
         let y = if centred { middle(font) } else { y };
         text_el(&mut out, zone_start + zone / 2.0, y, font, zone, line);
     }
-    out.push_str("</g></svg>");
+    out.push_str("</svg>");
     out
 }
 
@@ -912,18 +916,22 @@ fn open_svg(
     }
 }
 
-/// The font size of a badge's text group (11, the smallest on either badge).
+/// The font size of a badge's root element (11, the smallest on either
+/// badge).
 const BADGE_SMALL: f64 = 11.0;
 
-/// Writes a `<text>` element of a badge (its size unless it is the group's,
-/// [`BADGE_SMALL`]), squeezed to `max_width` if it would be wider.
+/// Writes a `<text>` element of a badge (its size unless it is the root's,
+/// [`BADGE_SMALL`]), squeezed to `max_width` if it would be wider. The
+/// baseline is written to a tenth of a unit (13.96 as 14, which moves no
+/// pixel in Chromium even at three device pixels a unit).
 fn text_el(out: &mut String, x: f64, y: f64, font: Font, max_width: f64, content: &str) {
-    put!(out, "<text x=\"{}\" y=\"{}\"", N(x), N(y));
+    put!(out, "<text x=\"{}\" y=\"{}\"", N(x), C(y));
     if font.size != BADGE_SMALL {
         put!(out, " font-size=\"{}\"", N(font.size));
     }
     if font.bold {
-        out.push_str(" font-weight=\"bold\"");
+        // `bold` is 700.
+        out.push_str(" font-weight=\"700\"");
     }
     fit(out, font.width(content), max_width);
     put!(out, ">{}</text>", E(content));
@@ -1241,7 +1249,18 @@ mod tests {
                 || (name.starts_with("chart") && svg.starts_with("<svg viewBox=")),
             "{name}"
         );
-        assert!(svg.contains(" role=\"img\" aria-labelledby=\""), "{name}");
+        // A badge's title names it alone (SVG-AAM); a diagram's title and
+        // description are referenced, as the page around it may have others.
+        let badge = ["wide", "compact"].iter().any(|b| name.starts_with(b));
+        if badge {
+            assert!(svg.contains(" role=\"img\""), "{name}");
+            assert!(
+                !svg.contains(" id=\"t\"") && !svg.contains("aria-"),
+                "{name}"
+            );
+        } else {
+            assert!(svg.contains(" role=\"img\" aria-labelledby=\""), "{name}");
+        }
         assert!(svg.ends_with("</svg>"), "{name}");
         for banned in [
             "<script",
@@ -1346,7 +1365,7 @@ mod tests {
             detail: "",
             ..short
         };
-        assert!(badge_wide(Level::Trede2, true, &bare).contains("y=\"24.68\""));
+        assert!(badge_wide(Level::Trede2, true, &bare).contains("y=\"24.7\""));
     }
 
     #[test]
