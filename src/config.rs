@@ -374,7 +374,8 @@ mod tests {
         assert_eq!(errors[0].line_col(), Some((4, 1)));
         // Not a number of entries.
         let errors = parse(&format!("{base}[feeds]\nregister_entries = -5\n")).unwrap_err();
-        assert!(errors[0].key.as_ref().unwrap().ends_with("register_entries"));
+        let key = errors[0].key.as_deref().unwrap_or_default();
+        assert!(key.ends_with("register_entries"), "{key}");
         assert_eq!(errors[0].line_col().map(|(line, _)| line), Some(4));
         let errors = parse(&format!("{base}[feeds]\nregister = 5\n")).unwrap_err();
         assert_eq!(
