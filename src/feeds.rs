@@ -196,6 +196,12 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Whether the event has a date of its own, from the certificate's
+    /// dates; suspensions and withdrawals are dated at the reference date.
+    pub fn is_dated(self) -> bool {
+        !matches!(self, ChangeKind::Suspended | ChangeKind::Withdrawn)
+    }
+
     /// The key used in entry ids.
     pub fn key(self) -> &'static str {
         match self {
@@ -330,9 +336,13 @@ pub fn change_entry(
     }
 }
 
-/// The `limit` newest certificate events of the registry on its reference
-/// date, newest first, then by organisation id and event (an order without
-/// ties, so the events kept do not depend on the input's order).
+/// The first `limit` certificate events of the registry on its reference
+/// date: the dated ones newest first, then the suspended and withdrawn
+/// certificates, whose records carry no date; each group by organisation
+/// id and event after that (an order without ties, so the events kept do
+/// not depend on the input's order). Were the undated ones dated at the
+/// reference date and first, a large registry's feed would hold nothing
+/// else, and always the same few of them.
 pub fn registry_entries(
     registry: &Registry,
     urls: &Urls,
@@ -345,7 +355,12 @@ pub fn registry_entries(
             events.push((date, &computed.org.id, kind, computed));
         }
     }
-    events.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    events.sort_unstable_by(|a, b| {
+        (b.2.is_dated().cmp(&a.2.is_dated()))
+            .then(b.0.cmp(&a.0))
+            .then_with(|| a.1.cmp(b.1))
+            .then(a.2.cmp(&b.2))
+    });
     // Only the entries kept are written out.
     events
         .into_iter()
@@ -517,22 +532,23 @@ pub(crate) mod tests {
         assert_eq!(
             values(&texts, "feed/entry/title"),
             [
-                // Suspended and withdrawn are dated at the reference date.
-                "Certificaat geschorst: Schorsing B.V.",
-                "Certificaat ingetrokken: Intrekking B.V.",
                 "Certificaat verloopt binnenkort: Verloopt Binnenkort B.V. (geldig t/m 2027-01-15)",
                 expected_new.as_str(),
                 "Certificaat verlopen: Verlopen B.V. (was geldig t/m 2026-06-30)",
+                // Suspended and withdrawn have no date of their own: after
+                // the dated events, dated at the reference date.
+                "Certificaat geschorst: Schorsing B.V.",
+                "Certificaat ingetrokken: Intrekking B.V.",
             ]
         );
         assert_eq!(
             values(&texts, "feed/entry/updated"),
             [
-                "2026-11-30T00:00:00Z",
-                "2026-11-30T00:00:00Z",
                 "2026-10-17T00:00:00Z",
                 "2026-10-01T00:00:00Z",
                 "2026-07-01T00:00:00Z",
+                "2026-11-30T00:00:00Z",
+                "2026-11-30T00:00:00Z",
             ]
         );
         assert!(
@@ -575,12 +591,12 @@ pub(crate) mod tests {
             assert_eq!(kept, all[..limit.min(5)], "{limit}");
             assert_eq!(kept_updated, updated, "the feed's date stays the build's");
         }
-        // The two entries dated at the reference date tie on the date; the
-        // id decides, whatever the order of the records.
-        config.feeds.register_entries = 1;
+        // The two undated entries tie on the date; the id decides, whatever
+        // the order of the records.
+        config.feeds.register_entries = 4;
         let (_, first) = titles(&registry, &config);
         registry.organisations.reverse();
         assert_eq!(titles(&registry, &config).1, first);
-        assert_eq!(first, ["Certificaat geschorst: Schorsing B.V."]);
+        assert_eq!(first[3], "Certificaat geschorst: Schorsing B.V.");
     }
 }
