@@ -33,14 +33,18 @@ pub(crate) fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
     found
 }
 
-/// The output path a root-relative or absolute URL points to, if it is
-/// internal to the site.
-fn internal_target(link: &str, urls: &Urls) -> Option<(String, Option<String>)> {
+/// The output path a link on the page at output path `page` points to, if
+/// it is internal to the site: absolute, root-relative, or relative to the
+/// page (`../other/`, `badge.svg`).
+fn internal_target(link: &str, page: &str, urls: &Urls) -> Option<(String, Option<String>)> {
     let link = link.replace("&amp;", "&");
-    let local = link
+    let local = match link
         .strip_prefix(urls.base_url())
-        .or_else(|| link.strip_prefix(urls.base_path()))?
-        .to_string();
+        .or_else(|| link.strip_prefix(urls.base_path()))
+    {
+        Some(local) => local.to_string(),
+        None => relative_target(&link, page)?,
+    };
     let (path, anchor) = match local.split_once('#') {
         Some((p, a)) => (p.to_string(), Some(a.to_string())),
         None => (local, None),
@@ -52,6 +56,42 @@ fn internal_target(link: &str, urls: &Urls) -> Option<(String, Option<String>)> 
         path
     };
     Some((file, anchor))
+}
+
+/// The output path, from the site's root, of `link` written relative to
+/// the page at `page`; `None` for a link with a scheme (`https:`,
+/// `mailto:`, `data:`), a root-relative one outside the site, or one that
+/// climbs above the root.
+fn relative_target(link: &str, page: &str) -> Option<String> {
+    let scheme = link
+        .split_once(':')
+        .is_some_and(|(before, _)| !before.contains(['/', '?', '#']));
+    if scheme || link.starts_with('/') || link.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop(); // the page's own file name
+    let (path, rest) = match link.find(['?', '#']) {
+        Some(i) => link.split_at(i),
+        None => (link, ""),
+    };
+    let mut last = "";
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment {
+            ".." => {
+                parts.pop()?;
+            }
+            "." => {}
+            name => parts.push(name),
+        }
+        last = segment;
+    }
+    let mut joined = parts.join("/");
+    // A folder: `../x/`, `..` or `.` (the page's index.html).
+    if !joined.is_empty() && (path.ends_with('/') || last == ".." || last == ".") {
+        joined.push('/');
+    }
+    Some(format!("{joined}{rest}"))
 }
 
 /// Errors for every internal link or anchor in `files` that does not
@@ -83,7 +123,7 @@ pub fn check_internal(files: &[OutputFile], urls: &Urls) -> Vec<Diagnostic> {
                 let fragment_only = link.strip_prefix('#');
                 let (target, anchor) = match fragment_only {
                     Some(anchor) => (f.path.clone(), Some(anchor.to_string())),
-                    None => match internal_target(link, urls) {
+                    None => match internal_target(link, &f.path, urls) {
                         Some(t) => t,
                         None => continue,
                     },
@@ -119,6 +159,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn relative_links_resolve_against_their_page() {
+        let page = "organisaties/a/index.html";
+        let cases = [
+            ("../b/", Some("organisaties/b/")),
+            ("badge.svg", Some("organisaties/a/badge.svg")),
+            (
+                "./organisatie.json#x",
+                Some("organisaties/a/organisatie.json#x"),
+            ),
+            ("../../", Some("")),
+            ("../../register/?q=1", Some("register/?q=1")),
+            ("..", Some("organisaties/")),
+            ("../../../", None),
+            ("https://elders.nl/", None),
+            ("mailto:a@b.nl", None),
+            ("data:,", None),
+            ("/elders/", None),
+        ];
+        for (link, expected) in cases {
+            assert_eq!(relative_target(link, page).as_deref(), expected, "{link}");
+        }
+    }
+
+    #[test]
     fn finds_broken_links_and_anchors() {
         let urls = Urls::new("https://x.nl/reg/");
         let files = vec![
@@ -128,14 +192,25 @@ mod tests {
             ),
             OutputFile::new(
                 "a/index.html",
-                "<h1 id=top>A</h1><img src=\"/reg/logo.png\">",
+                "<h1 id=top>A</h1><img src=\"/reg/logo.png\"><a href=../#x>i</a><a href=../logo.png>l</a><a href=gone.svg>g</a>",
             ),
             OutputFile::new("logo.png", "png"),
         ];
         let problems = check_internal(&files, &urls);
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages.iter().any(|m| m.contains("/reg/b/")));
         assert!(messages.iter().any(|m| m.contains("no id `mist`")));
+        // Relative links: resolved against their page.
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("index.html has no id `x`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("nothing is built at a/gone.svg"))
+        );
     }
 }

@@ -95,11 +95,11 @@ pub struct OrgView {
     pub url: String,
     /// Absolute URL of the page.
     pub permalink: String,
-    /// Root-relative badge URL.
+    /// Badge URL, relative to the page.
     pub badge_url: String,
-    /// Root-relative compact badge URL.
+    /// Compact badge URL, relative to the page.
     pub badge_compact_url: String,
-    /// Root-relative URL of the JSON file.
+    /// URL of the JSON file, relative to the page.
     pub json_url: String,
     /// Level.
     pub level: LevelView,
@@ -141,9 +141,9 @@ pub struct OrgView {
     pub aspirant_text: Option<String>,
     /// The distance to the next rung.
     pub next_text: String,
-    /// Registry suppliers.
+    /// Registry suppliers, linked relative to the page (`../<id>/`).
     pub suppliers: Vec<Link>,
-    /// Registry customers.
+    /// Registry customers, linked relative to the page.
     pub customers: Vec<Link>,
     /// Sanitised summary HTML.
     pub summary_html: String,
@@ -290,10 +290,13 @@ pub fn organisation(
 ) -> OrgView {
     let org = &c.org;
     let dir = urls::organisation_dir(&org.id);
+    // Links from the page to its neighbours and its own files are relative
+    // (`../<id>/`, `badge.svg`): the site's base path would otherwise be
+    // written into each of them, on every organisation's page.
     let link = |id: &std::sync::Arc<str>| {
         registry.get(id).map(|s| Link {
             name: s.org.name.clone(),
-            url: r.urls.path_url(&urls::organisation_dir(id)),
+            url: format!("../{id}/"),
         })
     };
     let level = words.level(c.level).clone();
@@ -427,9 +430,9 @@ pub fn organisation(
         website: org.website.clone(),
         url: r.urls.path_url(&dir),
         permalink: permalink.clone(),
-        badge_url: r.urls.path_url(&urls::badge_path(&org.id)),
-        badge_compact_url: r.urls.path_url(&urls::compact_badge_path(&org.id)),
-        json_url: r.urls.path_url(&urls::organisation_json_path(&org.id)),
+        badge_url: file_name(&urls::badge_path(&org.id)),
+        badge_compact_url: file_name(&urls::compact_badge_path(&org.id)),
+        json_url: file_name(&urls::organisation_json_path(&org.id)),
         level,
         pso30plus: c.outcome.pso30plus,
         status: words.status(c.status).clone(),
@@ -479,6 +482,12 @@ pub fn organisation(
 }
 
 /// Text as the content of a `<textarea>`: `&` and `<` escaped, nothing else.
+/// The last part of an output path: a file beside the page, as a link
+/// relative to it.
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
 fn textarea_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;")
 }
@@ -486,8 +495,9 @@ fn textarea_text(text: &str) -> String {
 /// schema.org JSON-LD for an organisation and its certification, safe to
 /// place inside `<script type="application/ld+json">`. Nothing is said
 /// twice: the certificate number is its `certificationIdentification` (not
-/// also its `identifier`), and the page is the organisation's `@id` (not also
-/// the certification's `url`).
+/// also its `identifier`), the page is the organisation's `@id` (not also
+/// its or the certification's `url`), and the website is its `url` (not also
+/// a `sameAs`).
 fn jsonld(words: &Vocabulary, c: &Computed, permalink: &str) -> String {
     let org = &c.org;
     let mut value = serde_json::json!({
@@ -495,7 +505,6 @@ fn jsonld(words: &Vocabulary, c: &Computed, permalink: &str) -> String {
         "@type": "Organization",
         "@id": permalink,
         "name": org.name,
-        "url": org.website.as_deref().unwrap_or(permalink),
         "address": {"@type": "PostalAddress", "addressLocality": org.city, "addressRegion": org.province, "addressCountry": "NL"},
         "identifier": {"@type": "PropertyValue", "propertyID": "KvK", "value": org.kvk},
         "hasCertification": {
@@ -509,8 +518,8 @@ fn jsonld(words: &Vocabulary, c: &Computed, permalink: &str) -> String {
             "expires": org.certificate.expires.to_string(),
         }
     });
-    if org.website.is_some() {
-        value["sameAs"] = serde_json::json!(org.website);
+    if let Some(website) = &org.website {
+        value["url"] = serde_json::json!(website);
     }
     // `</script>` and friends cannot appear: escape `<`, `>` and `&`.
     serde_json::to_string(&value)
