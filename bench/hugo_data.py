@@ -11,18 +11,16 @@ REGISTRY_ROOT/content/organisations/<id>.toml. Writes one JSON object,
 {"organisations": [...]}, with per organisation the registry.json fields,
 the Dutch labels, the page body (markdown) and the taxonomy terms that
 give Hugo the same browse lists as trede: only organisations with a
-current certificate (valid or expiring) are in the level, "en hoger",
-province, sector and letter lists; every organisation is in exactly one
-of the register's two terms, `geldig` and `niet-geldig`.
+current certificate (valid or expiring) are in the level, province and
+sector lists; every organisation is in exactly one of the register's two
+terms, `geldig` and `niet-geldig`.
 """
 
 import json
 import sys
 import tomllib
-import unicodedata
 from pathlib import Path
 
-LEVELS = ["aspirant", "basistrede", "trede-1", "trede-2", "trede-3"]
 LEVEL_LABELS = {
     "aspirant": "Aspirant",
     "basistrede": "Basistrede",
@@ -30,8 +28,6 @@ LEVEL_LABELS = {
     "trede-2": "Trede 2",
     "trede-3": "Trede 3",
 }
-# trede has an "en hoger" (at least) list for these levels only.
-AT_LEAST = ["basistrede", "trede-1", "trede-2"]
 STATUS_LABELS = {
     "valid": "Geldig",
     "expiring": "Verloopt binnenkort",
@@ -40,15 +36,6 @@ STATUS_LABELS = {
     "withdrawn": "Ingetrokken",
 }
 CURRENT = {"valid", "expiring"}
-
-
-def first_letter(name: str) -> str:
-    """The letter list of a name, like trede's (accents removed, digits 0-9)."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    for c in plain:
-        if c.isascii() and c.isalnum():
-            return "0-9" if c.isdigit() else c.lower()
-    return "0-9"
 
 
 def main() -> int:
@@ -66,7 +53,6 @@ def main() -> int:
         )
         level, status = org["level"], org["certificate"]["status"]
         current = status in CURRENT
-        rung = LEVELS.index(level)
         entry = dict(org)
         entry.update(
             website=record.get("website"),
@@ -75,10 +61,8 @@ def main() -> int:
             status_label=STATUS_LABELS[status],
             register=["geldig" if current else "niet-geldig"],
             trede=[level] if current else [],
-            en_hoger=[l for l in AT_LEAST if current and LEVELS.index(l) <= rung],
             provincie=[org["province"]] if current else [],
             sector_terms=[org["sector"]] if current else [],
-            letter=[first_letter(org["name"])] if current else [],
         )
         out.append(entry)
     Path(out_json).parent.mkdir(parents=True, exist_ok=True)
