@@ -659,7 +659,8 @@ fn chart_layout(direct: f64, indirect: f64, norms: &Norms, label_widths: [f64; 4
             row,
         };
     }
-    let step = nice_step(scale_max / 8.0);
+    // At most about five ticks: the norm labels carry the exact values.
+    let step = nice_step(scale_max / 5.0);
     let count = (scale_max / step + 1e-9).floor() as usize;
     ChartLayout {
         scale_max,
