@@ -295,15 +295,7 @@ pub fn ladder(reached: Level, labels: &[&str; 5], title: &str, reached_word: &st
         .num(f64::from(reached as u8))
         .finish();
     let mut out = String::with_capacity(2560);
-    open_svg(
-        &mut out,
-        &id,
-        (W, 200.0),
-        false,
-        Some("ladder"),
-        title,
-        None,
-    );
+    open_svg(&mut out, &id, (W, 200.0), Some("ladder"), title, None);
     put!(
         out,
         "<path class=\"ladder-rail\" d=\"M16 6V194M76 6V194\" fill=\"none\" stroke=\"{MUTED}\" \
@@ -730,7 +722,6 @@ pub fn bar_chart(title: &str, description: &str, rows: &[BarRow]) -> String {
         &mut out,
         &id,
         (CHART_W, height),
-        false,
         Some("bar-chart"),
         title,
         Some(description),
@@ -884,26 +875,21 @@ impl fmt::Display for Grouped {
     }
 }
 
-/// Writes the `<svg>` start tag, the `<title>` and the optional `<desc>`.
-/// Badges get a fixed `width` and `height` (they are embedded with `<img>`);
-/// diagrams only a viewBox, so they scale.
+/// Writes the `<svg>` start tag of a diagram (a viewBox only, so it
+/// scales), the `<title>` and the optional `<desc>`.
 fn open_svg(
     out: &mut String,
     id: &str,
     (width, height): (f64, f64),
-    fixed_size: bool,
     class: Option<&str>,
     title: &str,
     desc: Option<&str>,
 ) {
     let (w, h) = (N(width), N(height));
-    out.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\"");
-    if fixed_size {
-        put!(out, " width=\"{w}\" height=\"{h}\"");
-    }
     put!(
         out,
-        " viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}t\""
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+         aria-labelledby=\"{id}t\""
     );
     if desc.is_some() {
         put!(out, " aria-describedby=\"{id}d\"");
