@@ -328,13 +328,10 @@ pub fn lists(
             r.tf("register.exactly", &[("level", &label)]),
             pick(&|i| current(&i) && registry.organisations[i].level == level),
         )?;
-    }
-    for level in Level::ALL {
         if level == Level::Aspirant || level == Level::Trede3 {
             continue;
         }
-        let label = words.level(level).label.clone();
-        // From the highest level down to this one.
+        // "Of hoger": the lists from the highest level down to this one.
         let segments: Vec<&Group> = level_groups
             .iter()
             .zip(Level::ALL)
@@ -494,9 +491,9 @@ fn sort_key(name: &str) -> String {
         .to_string()
 }
 
-/// The path part of a letter's list: names starting with a digit share
-/// `0-9`, since `#` cannot stand in a path.
-pub fn letter_slug(letter: char) -> String {
+/// The anchor part of a letter's place in the register: names starting
+/// with a digit share `0-9`, since `#` would need escaping in a link.
+fn letter_slug(letter: char) -> String {
     if letter == '#' {
         "0-9".to_string()
     } else {
@@ -504,8 +501,8 @@ pub fn letter_slug(letter: char) -> String {
     }
 }
 
-/// How a letter's list is named.
-pub fn letter_label(letter: char) -> String {
+/// How a letter is named in the A-Z index.
+fn letter_label(letter: char) -> String {
     if letter == '#' {
         "0-9".to_string()
     } else {
