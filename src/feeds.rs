@@ -356,7 +356,8 @@ pub fn registry_entries(
         }
     }
     events.sort_unstable_by(|a, b| {
-        (b.2.is_dated().cmp(&a.2.is_dated()))
+        b.2.is_dated()
+            .cmp(&a.2.is_dated())
             .then(b.0.cmp(&a.0))
             .then_with(|| a.1.cmp(b.1))
             .then(a.2.cmp(&b.2))

@@ -481,13 +481,13 @@ pub fn organisation(
     }
 }
 
-/// Text as the content of a `<textarea>`: `&` and `<` escaped, nothing else.
 /// The last part of an output path: a file beside the page, as a link
 /// relative to it.
 fn file_name(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_string()
 }
 
+/// Text as the content of a `<textarea>`: `&` and `<` escaped, nothing else.
 fn textarea_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;")
 }
