@@ -378,10 +378,6 @@ pub struct ChartText<'a> {
     pub title: &'a str,
     /// The text alternative, a full sentence: the SVG `<desc>`.
     pub description: &'a str,
-    /// The legend of the direct part: `"Direct"`.
-    pub direct: &'a str,
-    /// The legend of the indirect part: `"Indirect"`.
-    pub indirect: &'a str,
     /// The norm markers: `["Basistrede", "Trede 1", "Trede 2", "Trede 3"]`.
     pub norm_labels: [&'a str; 4],
 }
@@ -421,15 +417,17 @@ struct Marker {
 
 /// A horizontal stacked bar, direct (solid) then indirect (hatched), against
 /// the four norms as vertical markers with labels and values, on a percentage
-/// axis up to `max(total, trede-3 norm) x 1.15`, with a legend that gives
-/// both parts. Labels of norms too close together are staggered on more
-/// rows. The viewBox is 600 wide and about 150 high; it scales.
+/// axis up to `max(total, trede-3 norm) x 1.15`. Labels of norms too close
+/// together are staggered on more rows. The viewBox is 600 wide and about
+/// 120 high; it scales. The chart has no legend of its own: the page puts
+/// the swatches beside the two parts' figures (`swatch-direct`,
+/// `swatch-indirect`), which it shows anyway, just above the chart.
 ///
 /// The chart is made for inlining in a page and is drawn by the page's style
 /// sheet (fewer bytes than presentation attributes on every element), with
 /// the classes `contribution-chart` (the font and the text colour),
-/// `chart-direct`, `chart-indirect` (the bars and the legend's swatches; the
-/// hatch fill is an attribute), `chart-axis`, `chart-halo` (the white edge
+/// `chart-direct`, `chart-indirect` (the bars; the hatch fill is an
+/// attribute), `chart-axis`, `chart-halo` (the white edge
 /// under each norm line), `chart-norm`, `chart-norm-label` (the level's name
 /// is its `tspan`) and `chart-tick`. It has no `xmlns`: the HTML parser puts
 /// an inline `<svg>` in the SVG namespace.
@@ -449,16 +447,14 @@ pub fn contribution_chart(
     let rows = layout.rows as f64;
     let bar_y = 6.0 + rows * LABEL_ROW + 8.0;
     let axis_y = bar_y + BAR_H + 10.0;
-    let legend_y = axis_y + 32.0;
-    let height = legend_y + 22.0;
+    // Room for the tick labels under the axis.
+    let height = axis_y + 26.0;
     let id = text
         .norm_labels
         .iter()
         .fold(Id::new("c"), |id, label| id.str(label))
         .str(text.title)
         .str(text.description)
-        .str(text.direct)
-        .str(text.indirect)
         .num(direct_pct)
         .num(indirect_pct)
         .num(values[0])
@@ -580,25 +576,7 @@ pub fn contribution_chart(
             Dutch(*tick)
         );
     }
-    // The legend: a swatch and the part with its value, twice.
-    out.push_str("</g>");
-    let mut x = PLOT_X;
-    for (indirect, label, value) in [
-        (false, text.direct, direct_pct),
-        (true, text.indirect, indirect_pct),
-    ] {
-        bar(&mut out, indirect, x, legend_y, 14.0, 14.0);
-        let words = format!("{} {}", label, pct(value));
-        put!(
-            out,
-            "<text x=\"{}\" y=\"{}\">{}</text>",
-            C(x + 20.0),
-            C(legend_y + 11.5),
-            E(&words)
-        );
-        x += 20.0 + SMALL.width(&words) + 24.0;
-    }
-    out.push_str("</svg>");
+    out.push_str("</g></svg>");
     out
 }
 
@@ -1087,8 +1065,6 @@ mod tests {
         ChartText {
             title,
             description: "Direct 3,66%, indirect 0,42%, samen 4,08%: trede 2 bereikt (norm 3,58%).",
-            direct: "Direct",
-            indirect: "Indirect",
             norm_labels: NORM_LABELS,
         }
     }
@@ -1182,8 +1158,6 @@ mod tests {
         let hostile_chart = ChartText {
             title: HOSTILE,
             description: HOSTILE,
-            direct: HOSTILE,
-            indirect: HOSTILE,
             norm_labels: [HOSTILE; 4],
         };
         all.push((
@@ -1463,7 +1437,7 @@ mod tests {
         }
         // The drawn chart has both rows, and the height grows with them.
         let svg = contribution_chart(3.66, 0.42, &size_54(), &chart_text("Bijdrage"));
-        assert!(svg.contains("viewBox=\"0 0 600 144\""), "{svg}");
+        assert!(svg.contains("viewBox=\"0 0 600 116\""), "{svg}");
     }
 
     #[test]

@@ -381,8 +381,6 @@ pub fn organisation(
             ("n3", &dutch_number(c.norms.trede3, 2)),
         ],
     );
-    let direct_word = r.t("organisation.direct");
-    let indirect_word = r.t("organisation.indirect");
     let chart_svg = svg::contribution_chart(
         c.direct_pct,
         c.indirect_pct,
@@ -390,8 +388,6 @@ pub fn organisation(
         &svg::ChartText {
             title: &chart_title,
             description: &chart_desc,
-            direct: &direct_word,
-            indirect: &indirect_word,
             norm_labels: [label_refs[1], label_refs[2], label_refs[3], label_refs[4]],
         },
     );
