@@ -29,6 +29,26 @@ impl Checker<'_> {
         );
     }
 
+    /// A target-group row's `field` (position or contract) that is not a
+    /// key of its weights table, with the valid keys as the hint.
+    fn unknown_weight(
+        &mut self,
+        value: &Spanned<Cow<'_, str>>,
+        row_key: &str,
+        field: &str,
+        table: &std::collections::BTreeMap<String, crate::tables::WeightEntry>,
+    ) {
+        self.error(
+            value,
+            &format!("{row_key}.{field}"),
+            format!("unknown {field} \"{}\"", value.get_ref()),
+            format!(
+                "valid {field}s are {}",
+                list_keys(table.keys().map(String::as_str))
+            ),
+        );
+    }
+
     pub(super) fn non_empty(&mut self, value: &Spanned<Cow<'_, str>>, key: &str) -> String {
         let text = value.get_ref().trim();
         if text.is_empty() {
@@ -202,27 +222,11 @@ impl Checker<'_> {
             let position = weights.position(row.position.get_ref());
             let contract = weights.contract(row.contract.get_ref());
             if position.is_none() {
-                self.error(
-                    &row.position,
-                    &format!("{}.position", key()),
-                    format!("unknown position \"{}\"", row.position.get_ref()),
-                    format!(
-                        "valid positions are {}",
-                        list_keys(weights.positions.keys().map(String::as_str))
-                    ),
-                );
+                self.unknown_weight(&row.position, &key(), "position", &weights.positions);
                 ok = false;
             }
             if contract.is_none() {
-                self.error(
-                    &row.contract,
-                    &format!("{}.contract", key()),
-                    format!("unknown contract \"{}\"", row.contract.get_ref()),
-                    format!(
-                        "valid contracts are {}",
-                        list_keys(weights.contracts.keys().map(String::as_str))
-                    ),
-                );
+                self.unknown_weight(&row.contract, &key(), "contract", &weights.contracts);
                 ok = false;
             }
             let fte = *row.fte.get_ref();
