@@ -266,7 +266,16 @@ impl Checker<'_> {
             ok = false;
         }
         if payroll_persons > employees && employees >= 1 {
-            self.error(&raw.employees, "measurement.employees", format!("{payroll_persons} target-group persons on the payroll (contracts regulier and begeleid-werken) exceed `employees` ({employees})"), "check the rows' persons and the headcount");
+            self.error(
+                &raw.employees,
+                "measurement.employees",
+                format!(
+                    "{payroll_persons} target-group persons on the payroll (contracts {}) exceed \
+                     `employees` ({employees})",
+                    PAYROLL_CONTRACTS.join(" and ")
+                ),
+                "check the rows' persons and the headcount",
+            );
             ok = false;
         }
         let mut purchases = Vec::with_capacity(raw.purchases.len());
