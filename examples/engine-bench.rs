@@ -23,7 +23,9 @@
 //! (the previous registry is dropped before each run, outside the timings).
 //! A build is one first run: for its figures, run `--runs 1` in several
 //! fresh processes and take the median. Like a build, the process does not
-//! free the last registry before it exits.
+//! free the last registry before it exits, and like the `trede` binary it
+//! first asks Linux for no transparent huge pages
+//! (`trede::avoid_huge_pages`), so its cold figures are those of a build.
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -84,6 +86,8 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Timing) {
 }
 
 fn main() -> ExitCode {
+    // As `trede` does: fresh memory in 4 KB pages, not 2 MB ones.
+    trede::avoid_huge_pages();
     let mut args = std::env::args().skip(1);
     let (mut root, mut runs, mut json, mut split) = (None, 3usize, None, true);
     while let Some(arg) = args.next() {
