@@ -402,7 +402,10 @@ fn every_page_has_canonical_alternate_and_opengraph_links() {
 /// minified template, and a page with markdown is minified once more after
 /// rendering. Minifying a page again gains little: only the quotes around
 /// values that templates put into attributes (a template cannot know the
-/// value needs none) and a space beside some template tags.
+/// value needs none) and a space beside some template tags: about 3% of the
+/// leanest pages (a page of an organisation without a description, a page
+/// of the register), whose text is mostly such values. A page that missed
+/// its minification loses 10% or more.
 #[test]
 fn every_page_is_minified_with_minify_html() {
     let site = example_copy();
@@ -417,7 +420,7 @@ fn every_page_is_minified_with_minify_html() {
         let again = trede::minify::page(bytes).expect("minify-html reads the page");
         let gain = 1.0 - again.len() as f64 / bytes.len() as f64;
         assert!(
-            gain < 0.03,
+            gain < 0.04,
             "{path}: minify-html still takes off {:.1}%",
             gain * 100.0
         );
