@@ -126,10 +126,11 @@ fn main() -> ExitCode {
         drop(last.take());
         let mut diagnostics = Diagnostics::new();
         let (records, load) =
-            timed(|| records::load_all(&root, &weights, REFERENCE, &mut diagnostics));
+            timed(|| Registry::load(&root, &weights, REFERENCE, &mut diagnostics, None));
         let count = records.len();
-        let (registry, compute) =
-            timed(|| Registry::compute(records, &weights, &norms, REFERENCE, &mut diagnostics));
+        let (registry, compute) = timed(|| {
+            Registry::compute_loaded(records, &weights, &norms, REFERENCE, &mut diagnostics)
+        });
         if diagnostics.has_errors(false) {
             eprintln!("{}", diagnostics.render(false));
             return ExitCode::FAILURE;

@@ -291,10 +291,11 @@ fn pipeline(
         Some(reuse) => (Some(reuse.memo), Some(reuse.records), Some(reuse.minified)),
         None => (None, None, None),
     };
-    let organisations =
-        records::load_all_cached(root, &weights, options.date, diagnostics, record_cache);
+    // Each record is loaded into the room of its computed figures.
+    let organisations = Registry::load(root, &weights, options.date, diagnostics, record_cache);
     stages.start("computing");
-    let registry = Registry::compute(organisations, &weights, &norms, options.date, diagnostics);
+    let registry =
+        Registry::compute_loaded(organisations, &weights, &norms, options.date, diagnostics);
     stages.start("loading pages");
     let theme = theme::load(root, &config.theme, &config.language, diagnostics);
     let open_words = theme

@@ -51,18 +51,135 @@ pub struct Registry {
     index: IdIndex,
 }
 
+/// Records loaded by [`Registry::load`] for [`Registry::compute_loaded`]:
+/// each already in the room its [`Computed`] takes, its figures not yet
+/// computed.
+#[derive(Debug)]
+pub struct LoadedRecords(Vec<Computed>);
+
+impl LoadedRecords {
+    /// The number of records loaded.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no record was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Computed {
+    /// A record whose figures are still to be computed (by
+    /// `Registry::compute_records`, which sets every other field).
+    fn pending(org: Organisation) -> Computed {
+        let zero = ladder::Norms {
+            basistrede: 0.0,
+            trede1: 0.0,
+            trede2: 0.0,
+            trede3: 0.0,
+        };
+        Computed {
+            org,
+            outcome: Outcome {
+                direct_fte: 0.0,
+                indirect_fte: 0.0,
+                capped_indirect_fte: 0.0,
+                cap_applied: false,
+                percentages: ladder::Percentages {
+                    direct: 0.0,
+                    indirect: 0.0,
+                    total: 0.0,
+                },
+                norm_lookup: ladder::NormLookup {
+                    norms: zero,
+                    lower_size: 0,
+                    upper_size: 0,
+                    fraction: 0.0,
+                    clamped: false,
+                },
+                level: None,
+                pso30plus: false,
+                withdrawn_suppliers: Vec::new(),
+            },
+            level: Level::Aspirant,
+            status: CertificateStatus::Valid,
+            direct_pct: 0.0,
+            indirect_pct: 0.0,
+            total_pct: 0.0,
+            norms: zero,
+            suppliers: Vec::new(),
+            customers: Vec::new(),
+        }
+    }
+}
+
 impl Registry {
     /// Runs the registry-wide checks and the computation over validated
     /// records. Records with registry-wide errors are left out; the errors
     /// and warnings go into `diagnostics`.
+    ///
+    /// The records are moved into a vector of [`Computed`] first, so the
+    /// two vectors are live at once; a build loads them with
+    /// [`Registry::load`] instead, straight into that room.
     pub fn compute(
-        mut records: Vec<Organisation>,
+        records: Vec<Organisation>,
         weights: &Weights,
         norms: &NormTable,
         reference_date: Date,
         diagnostics: &mut Diagnostics,
     ) -> Registry {
-        records.sort_by(|a, b| a.id.cmp(&b.id));
+        let records = records.into_iter().map(Computed::pending).collect();
+        Registry::compute_records(records, weights, norms, reference_date, diagnostics)
+    }
+
+    /// [`records::load_all_cached`] for [`Registry::compute_loaded`]: the
+    /// same records and messages, each record loaded into the room of its
+    /// [`Computed`]. With [`Registry::load`] and `compute_loaded` the
+    /// records are never moved into a second vector, which at 100,000
+    /// records was 48 MB of fresh memory (the kernel zeroes each page)
+    /// and its copy.
+    pub fn load(
+        root: &std::path::Path,
+        weights: &Weights,
+        reference: Date,
+        diagnostics: &mut Diagnostics,
+        cache: Option<&mut records::RecordCache>,
+    ) -> LoadedRecords {
+        LoadedRecords(records::load_all_as(
+            root,
+            weights,
+            reference,
+            diagnostics,
+            cache,
+            Computed::pending,
+        ))
+    }
+
+    /// [`Registry::compute`] over records from [`Registry::load`].
+    pub fn compute_loaded(
+        records: LoadedRecords,
+        weights: &Weights,
+        norms: &NormTable,
+        reference_date: Date,
+        diagnostics: &mut Diagnostics,
+    ) -> Registry {
+        Registry::compute_records(records.0, weights, norms, reference_date, diagnostics)
+    }
+
+    /// [`Registry::compute`], each record's figures set in its place.
+    fn compute_records(
+        mut records: Vec<Computed>,
+        weights: &Weights,
+        norms: &NormTable,
+        reference_date: Date,
+        diagnostics: &mut Diagnostics,
+    ) -> Registry {
+        // Loaded records come in id order nearly always; a sort would still
+        // set aside room for half of them (364 bytes a record) first.
+        if !records.is_sorted_by(|a, b| a.org.id <= b.org.id) {
+            records.sort_by(|a, b| a.org.id.cmp(&b.org.id));
+        }
         check_duplicates(&records, diagnostics);
         // Every supplier reference is looked up once, here; after that the
         // records refer to each other by index. With a repeated id (only
@@ -88,6 +205,7 @@ impl Registry {
         let print = records::weights_print(weights);
         let figures: Vec<SupplierFigures> = records
             .par_iter()
+            .map(|c| &c.org)
             .map(|r| SupplierFigures {
                 direct_fte: r.measurement.direct_weighted_fte(weights, print),
                 revenue_eur: r.measurement.revenue_eur.unwrap_or(0.0),
@@ -101,10 +219,11 @@ impl Registry {
         let count = records.len();
         let problems = std::sync::Mutex::new(Vec::new());
         // Steps 2 to 9 and the lists, record by record.
-        let finished: Vec<Option<Computed>> = records
-            .into_par_iter()
+        let kept: Vec<bool> = records
+            .par_iter_mut()
             .enumerate()
-            .map(|(r, org)| {
+            .map(|(r, computed)| {
+                let org = &computed.org;
                 let links = links.suppliers(r);
                 let input = org.ladder_input();
                 let payroll = org.measurement.sums.payroll_persons;
@@ -143,8 +262,8 @@ impl Registry {
                     .map(|&c| Arc::clone(&shared[c as usize]))
                     .collect();
                 let mut found = Vec::new();
-                let computed = finish(
-                    org,
+                let kept = finish(
+                    computed,
                     outcome,
                     reference_date,
                     suppliers,
@@ -155,17 +274,19 @@ impl Registry {
                     let mut problems = problems.lock().unwrap_or_else(|e| e.into_inner());
                     problems.extend(found.into_iter().map(|d| (r, d)));
                 }
-                computed
+                kept
             })
             .collect();
         // In record order, as a sequential loop would have reported them.
         let mut problems = problems.into_inner().unwrap_or_else(|e| e.into_inner());
         problems.sort_by_key(|(r, _)| *r);
         problems.into_iter().for_each(|(_, d)| diagnostics.push(d));
-        // In place: an `Option<Computed>` is the size of a `Computed`, and
-        // `filter_map` (unlike `flatten`) collects into the same memory.
-        #[allow(clippy::filter_map_identity)]
-        let organisations: Vec<Computed> = finished.into_iter().filter_map(|c| c).collect();
+        // In place.
+        let mut organisations = records;
+        if kept.contains(&false) {
+            let mut kept = kept.into_iter();
+            organisations.retain(|_| kept.next().unwrap_or(false));
+        }
         // With every record kept, the positions are the same.
         let index = if organisations.len() == count {
             positions
@@ -215,14 +336,17 @@ impl Registry {
     }
 }
 
+/// Sets the computed fields of `computed` from `outcome`, or says that the
+/// record is left out (false).
 fn finish(
-    org: Organisation,
+    computed: &mut Computed,
     outcome: Outcome,
     reference_date: Date,
     suppliers: Vec<Arc<str>>,
     customers: Vec<Arc<str>>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Computed> {
+) -> bool {
+    let org = &computed.org;
     if !outcome.withdrawn_suppliers.is_empty() {
         let (source, spans) = org.source_and_spans();
         for withdrawn in &outcome.withdrawn_suppliers {
@@ -256,7 +380,7 @@ fn finish(
             .key("measurement")
             .hint(hint),
         );
-        return None;
+        return false;
     };
     if let Some(declared) = org.certificate.declared_level
         && declared != level
@@ -285,26 +409,24 @@ fn finish(
         trede2: ladder::round2(n.trede2),
         trede3: ladder::round2(n.trede3),
     };
-    Some(Computed {
-        direct_pct: ladder::round2(outcome.percentages.direct),
-        indirect_pct: ladder::round2(outcome.percentages.indirect),
-        total_pct: ladder::round2(outcome.percentages.total),
-        customers,
-        suppliers,
-        norms,
-        status,
-        level,
-        outcome,
-        org,
-    })
+    computed.direct_pct = ladder::round2(outcome.percentages.direct);
+    computed.indirect_pct = ladder::round2(outcome.percentages.indirect);
+    computed.total_pct = ladder::round2(outcome.percentages.total);
+    computed.customers = customers;
+    computed.suppliers = suppliers;
+    computed.norms = norms;
+    computed.status = status;
+    computed.level = level;
+    computed.outcome = outcome;
+    true
 }
 
-fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
+fn check_duplicates(records: &[Computed], diagnostics: &mut Diagnostics) {
     // A duplicate names the latest earlier record with its value, so a
     // third duplicate names the second.
     let (kvk, numbers) = rayon::join(
-        || earlier_equal(records, |r| &r.kvk),
-        || earlier_equal(records, |r| &r.certificate.number),
+        || earlier_equal(records, |r| &r.org.kvk),
+        || earlier_equal(records, |r| &r.org.certificate.number),
     );
     // In record order, a record's kvk before its certificate number.
     let mut found: Vec<(usize, bool, usize)> = kvk
@@ -314,7 +436,7 @@ fn check_duplicates(records: &[Organisation], diagnostics: &mut Diagnostics) {
         .collect();
     found.sort_unstable();
     for (i, is_number, first) in found {
-        let (record, first) = (&records[i], &records[first]);
+        let (record, first) = (&records[i].org, &records[first].org);
         let (source, spans) = record.source_and_spans();
         if !is_number {
             diagnostics.push(
@@ -410,11 +532,14 @@ impl Links {
     /// Looks every registry supplier up in `index`, whose ids `id_at`
     /// gives.
     fn new<'a>(
-        records: &[Organisation],
+        records: &[Computed],
         index: &IdIndex,
         id_at: impl Fn(usize) -> &'a str,
     ) -> Links {
-        let total = records.iter().map(|r| r.measurement.purchases.len()).sum();
+        let total = records
+            .iter()
+            .map(|r| r.org.measurement.purchases.len())
+            .sum();
         let mut starts = Vec::with_capacity(records.len() + 1);
         let mut suppliers = vec![Link::NONE; total];
         // (where in `suppliers`, the id) of up to 64 registry purchases
@@ -423,7 +548,7 @@ impl Links {
         let mut at = 0;
         for record in records {
             starts.push(at);
-            for purchase in &record.measurement.purchases {
+            for purchase in &record.org.measurement.purchases {
                 if let Purchase::Registry { supplier, .. } = purchase {
                     if waiting == wanted.len() {
                         index
@@ -514,12 +639,12 @@ struct IdBlock {
 }
 
 impl IdBlock {
-    fn new(records: &[Organisation]) -> IdBlock {
-        let mut text = String::with_capacity(records.iter().map(|r| r.id.len()).sum());
+    fn new(records: &[Computed]) -> IdBlock {
+        let mut text = String::with_capacity(records.iter().map(|r| r.org.id.len()).sum());
         let ends = records
             .iter()
             .map(|r| {
-                text.push_str(&r.id);
+                text.push_str(&r.org.id);
                 text.len()
             })
             .collect();
@@ -536,7 +661,7 @@ impl IdBlock {
 /// id, a supplier without turnover. Found from the links, without comparing
 /// ids again (`last_of_run` as in [`Registry::compute`]).
 fn check_purchases(
-    records: &[Organisation],
+    records: &[Computed],
     links: &Links,
     last_of_run: &[usize],
     diagnostics: &mut Diagnostics,
@@ -545,7 +670,7 @@ fn check_purchases(
     // by side: with thousands of unknown suppliers (a registry where many
     // records fail) comparing each with every id took minutes.
     let mut unknown: Vec<&str> = Vec::new();
-    for (r, record) in records.iter().enumerate() {
+    for (r, record) in records.iter().map(|c| &c.org).enumerate() {
         for (purchase, found) in record.measurement.purchases.iter().zip(links.suppliers(r)) {
             if let (Purchase::Registry { supplier, .. }, None) = (purchase, found.get())
                 && supplier != &record.id
@@ -559,7 +684,7 @@ fn check_purchases(
     let suggestions: FastMap<&str, Option<&str>> = if unknown.is_empty() {
         FastMap::default()
     } else {
-        let ids = crate::diagnostics::Nearest::new(records.iter().map(|r| r.id.as_str()));
+        let ids = crate::diagnostics::Nearest::new(records.iter().map(|r| r.org.id.as_str()));
         unknown
             .par_iter()
             .map(|&word| (word, ids.nearest(word)))
@@ -567,9 +692,9 @@ fn check_purchases(
     };
     let has_revenue: Vec<bool> = records
         .iter()
-        .map(|r| r.measurement.revenue_eur.is_some())
+        .map(|r| r.org.measurement.revenue_eur.is_some())
         .collect();
-    for (r, record) in records.iter().enumerate() {
+    for (r, record) in records.iter().map(|c| &c.org).enumerate() {
         let suppliers = links.suppliers(r);
         // Read for the record's first problem, if it has one.
         let mut read: Option<(Source, RecordSpans)> = None;
@@ -599,7 +724,7 @@ fn check_purchases(
                         format!("supplier `{supplier}` has no `measurement.revenue_eur`"),
                         format!(
                             "add `revenue_eur` to {}: the indirect contribution is the purchase's share of the supplier's turnover",
-                            records[s].file.name
+                            records[s].org.file.name
                         ),
                     )),
                     Some(_) => None,
@@ -933,12 +1058,36 @@ mod tests {
     }
 
     #[test]
-    fn a_computed_organisation_takes_no_more_room_as_an_option() {
-        // So that `compute` drops left-out records without a second vector.
+    fn a_loaded_result_takes_the_room_of_a_computed_organisation() {
+        // So that `Registry::load` keeps the records in the results' memory.
         assert_eq!(
-            std::mem::size_of::<Option<Computed>>(),
+            std::mem::size_of::<Option<Result<Computed, Vec<Diagnostic>>>>(),
             std::mem::size_of::<Computed>()
         );
+    }
+
+    #[test]
+    fn loading_for_the_registry_gives_what_load_all_and_compute_give() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (weights, norms) = (Weights::embedded(), NormTable::embedded());
+        let date = jiff::civil::date(2026, 11, 30);
+        let urls = Urls::new("https://example.github.io/trede/");
+        let (mut first, mut second) = (Diagnostics::new(), Diagnostics::new());
+        let records = records::load_all(root, &weights, date, &mut first);
+        let one = Registry::compute(records, &weights, &norms, date, &mut first);
+        let loaded = Registry::load(root, &weights, date, &mut second, None);
+        assert_eq!(loaded.len(), one.organisations.len());
+        let two = Registry::compute_loaded(loaded, &weights, &norms, date, &mut second);
+        assert_eq!(first.render(false), second.render(false));
+        assert_eq!(
+            serde_json::to_string(&one.to_json(&urls)).unwrap(),
+            serde_json::to_string(&two.to_json(&urls)).unwrap()
+        );
+        assert!(one.organisations.len() > 10);
+        for (a, b) in one.organisations.iter().zip(&two.organisations) {
+            assert_eq!(a.outcome, b.outcome);
+            assert_eq!((&a.suppliers, &a.customers), (&b.suppliers, &b.customers));
+        }
     }
 
     #[test]

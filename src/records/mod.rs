@@ -25,6 +25,7 @@ mod files;
 mod raw;
 
 use check::Checker;
+pub(crate) use files::load_all_as;
 pub use files::{RecordCache, load_all, load_all_cached};
 use raw::{RawRecord, fast_raw};
 
