@@ -213,6 +213,9 @@ pub fn main() -> i32 {
             }
             if !cli.quiet {
                 eprintln!("{}", summary_line(&report));
+                if let Some(note) = size_note(report.written.unwrap_or_default().bytes) {
+                    eprintln!("{note}");
+                }
             }
             // The process ends here: freeing every page, record and string
             // one by one would only add time (about 2% of a large build).
@@ -466,6 +469,22 @@ fn summary_line(report: &Report) -> String {
     )
 }
 
+/// GitHub Pages publishes a site of at most 1 GB, and `trede init` sets a
+/// site up for it: a registry of about 70,000 organisations outgrows that.
+const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
+
+/// A note for an output too large for GitHub Pages, so an operator learns
+/// it from the build rather than from a failed deployment.
+fn size_note(bytes: u64) -> Option<String> {
+    (bytes > GITHUB_PAGES_LIMIT).then(|| {
+        format!(
+            "note: the site is {:.2} GB; GitHub Pages publishes at most 1 GB, so publish it on \
+             another static host (it needs nothing but static files)",
+            bytes as f64 / 1e9
+        )
+    })
+}
+
 fn check_summary(report: &Report) -> String {
     let mut out = String::new();
     if let Some(registry) = &report.registry {
@@ -500,4 +519,21 @@ fn check_json(report: &Report, options: &Options) -> serde_json::Value {
     document["warnings"] = report.diagnostics.warning_count().into();
     document["diagnostics"] = report.diagnostics.to_json();
     document
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_site_larger_than_github_pages_allows_gets_a_size_note() {
+        assert_eq!(size_note(0), None);
+        assert_eq!(size_note(GITHUB_PAGES_LIMIT), None);
+        let note = size_note(1_414_172_290).expect("1.41 GB is too large");
+        assert!(note.starts_with("note: the site is 1.41 GB;"), "{note}");
+        assert!(
+            note.contains("GitHub Pages publishes at most 1 GB"),
+            "{note}"
+        );
+    }
 }
