@@ -505,43 +505,50 @@ struct Links {
     suppliers: Vec<Link>,
 }
 
-/// A purchase's registry supplier, if any, in four bytes.
+/// A purchase's registry supplier, if any, in four bytes; it also tells a
+/// purchase outside the registry from one naming an unknown id, so that
+/// the checks need not read the purchases again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Link(u32);
 
 impl Link {
-    const NONE: Link = Link(u32::MAX);
+    /// A registry supplier whose id no record has.
+    const UNKNOWN: Link = Link(u32::MAX);
+    /// A supplier outside the registry (`supplier_name`).
+    const EXTERNAL: Link = Link(u32::MAX - 1);
 
     fn to(record: Option<usize>) -> Link {
-        record.map_or(Link::NONE, |r| {
+        record.map_or(Link::UNKNOWN, |r| {
             Link(
                 u32::try_from(r)
                     .ok()
-                    .filter(|&r| r != u32::MAX)
-                    .expect("under 2^32 - 1 records"),
+                    .filter(|&r| r < Link::EXTERNAL.0)
+                    .expect("under 2^32 - 2 records"),
             )
         })
     }
 
+    /// The supplier's record, if the purchase names one that exists.
     fn get(self) -> Option<usize> {
-        (self != Link::NONE).then_some(self.0 as usize)
+        (self.0 < Link::EXTERNAL.0).then_some(self.0 as usize)
+    }
+
+    /// Whether the purchase names a registry supplier that does not exist.
+    fn is_unknown(self) -> bool {
+        self == Link::UNKNOWN
     }
 }
 
 impl Links {
     /// Looks every registry supplier up in `index`, whose ids `id_at`
     /// gives.
-    fn new<'a>(
-        records: &[Computed],
-        index: &IdIndex,
-        id_at: impl Fn(usize) -> &'a str,
-    ) -> Links {
+    fn new<'a>(records: &[Computed], index: &IdIndex, id_at: impl Fn(usize) -> &'a str) -> Links {
         let total = records
             .iter()
             .map(|r| r.org.measurement.purchases.len())
             .sum();
         let mut starts = Vec::with_capacity(records.len() + 1);
-        let mut suppliers = vec![Link::NONE; total];
+        let mut suppliers = vec![Link::EXTERNAL; total];
         // (where in `suppliers`, the id) of up to 64 registry purchases
         let mut wanted: [(usize, &str); 64] = [(0, ""); 64];
         let mut waiting = 0;
@@ -671,8 +678,9 @@ fn check_purchases(
     // records fail) comparing each with every id took minutes.
     let mut unknown: Vec<&str> = Vec::new();
     for (r, record) in records.iter().map(|c| &c.org).enumerate() {
-        for (purchase, found) in record.measurement.purchases.iter().zip(links.suppliers(r)) {
-            if let (Purchase::Registry { supplier, .. }, None) = (purchase, found.get())
+        for (i, found) in links.suppliers(r).iter().enumerate() {
+            if found.is_unknown()
+                && let Purchase::Registry { supplier, .. } = &record.measurement.purchases[i]
                 && supplier != &record.id
             {
                 unknown.push(supplier);
@@ -698,18 +706,27 @@ fn check_purchases(
         let suppliers = links.suppliers(r);
         // Read for the record's first problem, if it has one.
         let mut read: Option<(Source, RecordSpans)> = None;
-        for (i, purchase) in record.measurement.purchases.iter().enumerate() {
-            let Purchase::Registry { supplier, .. } = purchase else {
+        for (i, &found) in suppliers.iter().enumerate() {
+            // Most purchases have no problem: the purchase itself is read
+            // only for one that has.
+            let fine = match found.get() {
+                Some(s) => s != last_of_run[r] && has_revenue[s],
+                None => !found.is_unknown(),
+            };
+            if fine {
+                continue;
+            }
+            let Purchase::Registry { supplier, .. } = &record.measurement.purchases[i] else {
                 continue;
             };
             // The record's own id is always found, at the end of its run.
-            let problem = if suppliers[i].get() == Some(last_of_run[r]) {
+            let problem = if found.get() == Some(last_of_run[r]) {
                 Some((
                     "a purchase names the organisation itself as supplier".to_string(),
                     "purchases count only from other organisations".to_string(),
                 ))
             } else {
-                match suppliers[i].get() {
+                match found.get() {
                     None => {
                         let near = suggestions[supplier.as_str()];
                         Some((
