@@ -580,8 +580,8 @@ fn make_rows(
                 .weighted(if want30 { PAYROLL } else { CONTRACTS })
                 .to_string();
             let mut row = TargetGroupRow {
-                position,
-                contract,
+                position: position.into(),
+                contract: contract.into(),
                 fte: 0.0,
                 persons: 0,
             };
@@ -619,7 +619,7 @@ fn make_rows(
     let spare = 0.95 * total_fte - fte_sum(&rows);
     if rows.len() < max_rows && spare > 0.3 && !want30 && rng.chance(0.05) {
         rows.push(TargetGroupRow {
-            position: rng.weighted(POSITIONS).to_string(),
+            position: rng.weighted(POSITIONS).into(),
             contract: "proefplaatsing".into(),
             fte: q2(rng.uniform(0.2, 1.0).min(spare - 0.05)),
             persons: 0,

@@ -255,8 +255,8 @@ impl Checker<'_> {
                 payroll_persons += persons.max(0);
             }
             rows.push(TargetGroupRow {
-                position: row.position.get_ref().to_string(),
-                contract: row.contract.get_ref().to_string(),
+                position: ladder::Key::from(&**row.position.get_ref()),
+                contract: ladder::Key::from(&**row.contract.get_ref()),
                 fte,
                 persons: persons.clamp(0, u32::MAX as i64) as u32,
             });
