@@ -7,16 +7,19 @@
 //! cargo run --release --example engine-bench -- /dev/shm/r100k [--runs N] [--json FILE] [--engine-only]
 //! ```
 //!
-//! Each run first times the library path the build takes
-//! (`records::load_all`, then `Registry::compute`), which is the figure that
-//! counts; then, to split loading into its parts, it reads every record file
-//! into memory (in parallel, as `load_all` reads them) and parses and
-//! validates those texts (`records::parse_record`) separately. Runs are
-//! reported one by one, then the median of each column. `--json FILE` writes
-//! the `registry.json` document of the last run (compact, as the build
-//! writes it) to compare engines byte for byte. `--engine-only` skips the
-//! split (its columns read 0), for profiling the library path alone. Set
-//! `RAYON_NUM_THREADS=1` for single-threaded figures.
+//! Each run first times the library path the build takes, which is the
+//! figure that counts: `Registry::load` (`records::load_all`, each record
+//! put into the room of its computed figures), then
+//! `Registry::compute_loaded` (the columns keep the names `load_all` and
+//! `compute`); then, to split loading into its parts, it reads every
+//! record file into memory (in parallel, as `load_all` reads them) and
+//! parses and validates those texts (`records::parse_record`) separately.
+//! Runs are reported one by one, then the median of each column.
+//! `--json FILE` writes the `registry.json` document of the last run
+//! (compact, as the build writes it) to compare engines byte for byte.
+//! `--engine-only` skips the split (its columns read 0), for profiling the
+//! library path alone. Set `RAYON_NUM_THREADS=1` for single-threaded
+//! figures.
 //!
 //! The first run of a process takes its memory fresh from the kernel, which
 //! zeroes every page first; later runs reuse what the previous run freed
