@@ -117,9 +117,7 @@ macro_rules! with_browser {
         };
         harness::served();
         runtime().block_on(async {
-            let driver = Driver::start(&tools).unwrap_or_else(|e| panic!("{e}"));
-            let $b = driver
-                .session($options)
+            let (driver, $b) = Driver::start_session(&tools, $options)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
             let mut $report = Report::new();

@@ -332,9 +332,40 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Held while a chromedriver picks its port and starts listening: the
+/// tests of a binary run in parallel, and a port that `free_port` found
+/// free is free again for the next caller until chromedriver binds it.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl Driver {
+    /// Starts chromedriver and a session in it, a fresh chromedriver up to
+    /// three times: on a loaded machine a start can fail once (a port taken
+    /// by another process between the probe and the bind, a browser slow to
+    /// come up), and a CI run should not fail on that.
+    pub async fn start_session(
+        tools: &Tools,
+        options: SessionOptions,
+    ) -> Result<(Driver, Browser), String> {
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            let driver = match Driver::start(tools) {
+                Ok(driver) => driver,
+                Err(error) => {
+                    failures.push(error);
+                    continue;
+                }
+            };
+            match driver.session(options).await {
+                Ok(browser) => return Ok((driver, browser)),
+                Err(error) => failures.push(error),
+            }
+        }
+        Err(failures.join("; then "))
+    }
+
     /// Starts chromedriver and waits until it listens.
     pub fn start(tools: &Tools) -> Result<Driver, String> {
+        let _starting = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         let port = free_port();
         let mut command = Command::new(&tools.chromedriver);
         #[cfg(unix)]
@@ -354,6 +385,7 @@ impl Driver {
             tools: tools.clone(),
         };
         let started = Instant::now();
+        let mut driver = driver;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if started.elapsed() > Duration::from_secs(15) {
                 return Err(format!(
@@ -361,6 +393,13 @@ impl Driver {
                 ));
             }
             std::thread::sleep(Duration::from_millis(25));
+        }
+        // Something listens: ours, unless it could not bind the port
+        // because another process had taken it.
+        if let Ok(Some(status)) = driver.child.try_wait() {
+            return Err(format!(
+                "chromedriver ended ({status}): port {port} was taken by another process"
+            ));
         }
         Ok(driver)
     }
