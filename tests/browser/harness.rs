@@ -379,13 +379,12 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("starting {}: {e}", tools.chromedriver.display()))?;
-        let driver = Driver {
+        let mut driver = Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
             tools: tools.clone(),
         };
         let started = Instant::now();
-        let mut driver = driver;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if started.elapsed() > Duration::from_secs(15) {
                 return Err(format!(
