@@ -13,7 +13,10 @@
 //! `Registry::compute_loaded` (the columns keep the names `load_all` and
 //! `compute`); then, to split loading into its parts, it reads every
 //! record file into memory (in parallel, as `load_all` reads them) and
-//! parses and validates those texts (`records::parse_record`) separately.
+//! parses and validates those texts (`records::parse_record`) separately;
+//! last it lists and reads every file again keeping nothing (`open+read
+//! only`): what the kernel charges any reader of these files, the floor
+//! under `load_all`.
 //! Runs are reported one by one, then the median of each column.
 //! `--json FILE` writes the `registry.json` document of the last run
 //! (compact, as the build writes it) to compare engines byte for byte.
@@ -116,13 +119,20 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
 
-    let columns = ["load_all", "compute", "engine", "read", "parse+validate"];
+    let columns = [
+        "load_all",
+        "compute",
+        "engine",
+        "read",
+        "parse+validate",
+        "open+read only",
+    ];
     println!(
         "{:>4} {}",
         "run",
         columns.map(|c| format!("{c:>22}")).join("")
     );
-    let mut rows: Vec<[Timing; 5]> = Vec::new();
+    let mut rows: Vec<[Timing; 6]> = Vec::new();
     let mut last = None;
     for run in 1..=runs {
         // The previous run's memory is free for this one.
@@ -157,7 +167,9 @@ fn main() -> ExitCode {
             !split || parsed == count,
             "every record parses on its own too"
         );
-        let row = [load, compute, engine, read, parse];
+        let (bytes, open_read) = timed(|| if split { read_only(&root) } else { 0 });
+        assert!(!split || bytes > 0, "the records have text");
+        let row = [load, compute, engine, read, parse, open_read];
         println!(
             "{run:>4} {}",
             row.map(|t| format!(
@@ -178,7 +190,7 @@ fn main() -> ExitCode {
     println!(
         "{:>4} {}",
         "med",
-        (0..5)
+        (0..6)
             .map(|i| format!(
                 "{:>9.3} s {:>6.3} cpu",
                 median(i, |t| t.wall).as_secs_f64(),
@@ -204,11 +216,9 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Every record file as (id, display path, text), read in parallel as
-/// `load_all` reads them (on Unix each file opened relative to the records
-/// folder, read into a buffer each thread reuses and copied into its shared
-/// text), the names sorted as `load_all` sorts them.
-fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
+/// The record files' names, sorted as `load_all` sorts them, and the
+/// records folder.
+fn record_names(root: &Path) -> (PathBuf, Vec<std::ffi::OsString>) {
     let dir = root.join(RECORDS_DIR);
     let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
         .expect("a records folder")
@@ -217,42 +227,77 @@ fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
         .filter(|n| Path::new(n).extension().is_some_and(|e| e == "toml"))
         .collect();
     names.sort_unstable();
+    (dir, names)
+}
+
+/// Reads one record file as `load_all` does (on Unix opened relative to
+/// the records folder) into the calling thread's reused buffer, and hands
+/// its bytes to `f`.
+fn with_record<T>(folder: &Folder, name: &std::ffi::OsStr, f: impl FnOnce(&[u8]) -> T) -> T {
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; 64 * 1024]);
+    }
     #[cfg(unix)]
-    let folder = {
+    let mut file = {
         use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        rustix::fs::open(&dir, flags, Mode::empty()).expect("a records folder")
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        std::fs::File::from(
+            rustix::fs::openat(&folder.fd, name, flags, Mode::empty()).expect("readable"),
+        )
     };
+    #[cfg(not(unix))]
+    let mut file = std::fs::File::open(folder.path.join(name)).expect("readable");
+    BUFFER.with_borrow_mut(|buffer| {
+        let mut len = 0;
+        loop {
+            if len == buffer.len() {
+                buffer.resize(2 * len, 0);
+            }
+            match file.read(&mut buffer[len..]).expect("readable") {
+                0 => break,
+                n => len += n,
+            }
+        }
+        f(&buffer[..len])
+    })
+}
+
+/// The records folder, opened once on Unix.
+struct Folder {
+    #[cfg(unix)]
+    fd: std::os::fd::OwnedFd,
+    #[cfg(not(unix))]
+    path: PathBuf,
+}
+
+impl Folder {
+    fn open(dir: &Path) -> Folder {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            Folder {
+                fd: rustix::fs::open(dir, flags, Mode::empty()).expect("a records folder"),
+            }
+        }
+        #[cfg(not(unix))]
+        Folder {
+            path: dir.to_path_buf(),
+        }
+    }
+}
+
+/// Every record file as (id, display path, text), read in parallel as
+/// `load_all` reads them and copied into its shared text.
+fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
+    let (dir, names) = record_names(root);
+    let folder = Folder::open(&dir);
     let shown = records::display_path(root, &dir);
     names
         .par_iter()
         .map(|name| {
-            thread_local! {
-                static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; 64 * 1024]);
-            }
-            #[cfg(unix)]
-            let mut file = {
-                use rustix::fs::{Mode, OFlags};
-                let flags = OFlags::RDONLY | OFlags::CLOEXEC;
-                std::fs::File::from(
-                    rustix::fs::openat(&folder, name.as_os_str(), flags, Mode::empty())
-                        .expect("readable"),
-                )
-            };
-            #[cfg(not(unix))]
-            let mut file = std::fs::File::open(dir.join(name)).expect("readable");
-            let text = BUFFER.with_borrow_mut(|buffer| {
-                let mut len = 0;
-                loop {
-                    if len == buffer.len() {
-                        buffer.resize(2 * len, 0);
-                    }
-                    match file.read(&mut buffer[len..]).expect("readable") {
-                        0 => break,
-                        n => len += n,
-                    }
-                }
-                Arc::from(std::str::from_utf8(&buffer[..len]).expect("UTF-8 records"))
+            let text = with_record(&folder, name, |bytes| {
+                Arc::from(std::str::from_utf8(bytes).expect("UTF-8 records"))
             });
             let id = Path::new(name)
                 .file_stem()
@@ -262,4 +307,16 @@ fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
             (id, format!("{shown}/{}", name.to_string_lossy()), text)
         })
         .collect()
+}
+
+/// Lists the records folder and reads every file as `load_all` does, keeping
+/// nothing: what the kernel and the listing cost any reader of these files,
+/// the floor under `load_all`. Returns the bytes read.
+fn read_only(root: &Path) -> usize {
+    let (dir, names) = record_names(root);
+    let folder = Folder::open(&dir);
+    names
+        .par_iter()
+        .map(|name| with_record(&folder, name, <[u8]>::len))
+        .sum()
 }
