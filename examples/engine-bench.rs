@@ -132,6 +132,7 @@ fn main() -> ExitCode {
         "run",
         columns.map(|c| format!("{c:>22}")).join("")
     );
+    let expected_bytes = if split { record_bytes(&root) } else { 0 };
     let mut rows: Vec<[Timing; 6]> = Vec::new();
     let mut last = None;
     for run in 1..=runs {
@@ -152,7 +153,6 @@ fn main() -> ExitCode {
             wall: load.wall + compute.wall,
             cpu: load.cpu + compute.cpu,
         };
-        let expected_bytes = if split { record_bytes(&root) } else { 0 };
         let (texts, read) = timed(|| if split { read_all(&root) } else { Vec::new() });
         let text_bytes: usize = texts.iter().map(|(_, _, text)| text.len()).sum();
         assert_eq!(text_bytes, expected_bytes, "every record read whole");
