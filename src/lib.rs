@@ -38,65 +38,6 @@ pub fn avoid_huge_pages() {
     }
 }
 
-/// For a string type with an `as_str()`: it reads, compares, hashes and
-/// prints as that `str` (`Deref`, `AsRef`, `PartialEq` with itself, `str`
-/// and `&str`, `Eq`, `Hash`, `Debug`, `Display`). For the compact string
-/// types of the records ([`records::SharedStr`], [`ladder::Key`]).
-macro_rules! reads_as_str {
-    ($type:ty) => {
-        impl std::ops::Deref for $type {
-            type Target = str;
-            fn deref(&self) -> &str {
-                self.as_str()
-            }
-        }
-
-        impl AsRef<str> for $type {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
-
-        impl PartialEq for $type {
-            fn eq(&self, other: &$type) -> bool {
-                self.as_str() == other.as_str()
-            }
-        }
-
-        impl Eq for $type {}
-
-        impl PartialEq<str> for $type {
-            fn eq(&self, other: &str) -> bool {
-                self.as_str() == other
-            }
-        }
-
-        impl PartialEq<&str> for $type {
-            fn eq(&self, other: &&str) -> bool {
-                self.as_str() == *other
-            }
-        }
-
-        impl std::hash::Hash for $type {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.as_str().hash(state);
-            }
-        }
-
-        impl std::fmt::Debug for $type {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                std::fmt::Debug::fmt(self.as_str(), f)
-            }
-        }
-
-        impl std::fmt::Display for $type {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 pub mod build;
 pub mod cli;
 pub mod config;
