@@ -187,7 +187,7 @@ pub struct SupplierFigures {
 }
 
 /// The four norms (percent of total FTE) for one size.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Norms {
     pub basistrede: f64,
     #[serde(rename = "trede-1")]
@@ -228,7 +228,7 @@ impl Norms {
 /// exactly a table row, or outside the table, `lower_size == upper_size` and
 /// `fraction` is 0; `clamped` says the size lay outside the table (below the
 /// first row or above the last).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct NormLookup {
     /// Unrounded.
     pub norms: Norms,
@@ -412,7 +412,7 @@ pub fn cap_indirect(indirect: f64, direct: f64) -> f64 {
 }
 
 /// The three percentages of step 4, unrounded.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Percentages {
     pub direct: f64,
     pub indirect: f64,
@@ -758,7 +758,7 @@ pub fn extra_fte_to_reach(target_pct: f64, direct: f64, indirect: f64, total_fte
 ///
 /// Holds aggregates only, but `direct_fte` and `indirect_fte` are not in
 /// registry.json; publish only what spec section 5 lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outcome {
     /// D (step 1).
     pub direct_fte: f64,

@@ -73,41 +73,15 @@ impl Computed {
     /// A record whose figures are still to be computed (by
     /// `Registry::compute_records`, which sets every other field).
     fn pending(org: Organisation) -> Computed {
-        let zero = ladder::Norms {
-            basistrede: 0.0,
-            trede1: 0.0,
-            trede2: 0.0,
-            trede3: 0.0,
-        };
         Computed {
             org,
-            outcome: Outcome {
-                direct_fte: 0.0,
-                indirect_fte: 0.0,
-                capped_indirect_fte: 0.0,
-                cap_applied: false,
-                percentages: ladder::Percentages {
-                    direct: 0.0,
-                    indirect: 0.0,
-                    total: 0.0,
-                },
-                norm_lookup: ladder::NormLookup {
-                    norms: zero,
-                    lower_size: 0,
-                    upper_size: 0,
-                    fraction: 0.0,
-                    clamped: false,
-                },
-                level: None,
-                pso30plus: false,
-                withdrawn_suppliers: Vec::new(),
-            },
+            outcome: Outcome::default(),
             level: Level::Aspirant,
             status: CertificateStatus::Valid,
             direct_pct: 0.0,
             indirect_pct: 0.0,
             total_pct: 0.0,
-            norms: zero,
+            norms: ladder::Norms::default(),
             suppliers: Vec::new(),
             customers: Vec::new(),
         }
