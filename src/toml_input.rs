@@ -3,8 +3,9 @@
 //! key, and TOML dates turned into real dates.
 //!
 //! serde stops at the first problem in a document, so unknown keys are found
-//! first by walking the spanned document against a [`Schema`]; that way one
-//! run lists all of them.
+//! first by walking the spanned document against a [`Schema`], and each
+//! wrong value serde meets is reported and left out before the rest is read
+//! again; that way one run lists all of them.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -29,8 +30,8 @@ pub enum Schema {
     Free,
 }
 
-/// Parses `source` into `T`, reporting syntax errors, every unknown key and
-/// the first type error (serde cannot go on after one).
+/// Parses `source` into `T`, reporting a syntax error, or every unknown key,
+/// every value of a wrong type and the first key missing (serde names one).
 pub fn parse<T: DeserializeOwned>(source: &Source, schema: Schema) -> Result<T, Vec<Diagnostic>> {
     parse_part(source, 0..source.text.len(), schema)
 }
@@ -48,24 +49,177 @@ pub fn parse_part<T: DeserializeOwned>(
         Ok(document) => document,
         Err(error) => return Err(vec![syntax_error(source, &error, offset)]),
     };
-    let mut problems = Vec::new();
+    let mut walk = Walk::default();
     if let Schema::Table(keys) = schema {
-        check_table(source, offset, document.get_ref(), keys, "", &mut problems);
-        // Tables iterate in key order; report in file order.
-        problems.sort_by_key(|p| p.span.as_ref().map(|s| s.start));
+        check_table(source, offset, document.get_ref(), keys, "", &mut walk);
     }
-    // One parse: the checked document is handed to serde as it is.
-    match T::deserialize(toml::de::Deserializer::from(document)) {
-        Ok(value) if problems.is_empty() => Ok(value),
-        Ok(_) => Err(problems),
-        Err(error) => {
-            // Unknown keys are already reported, each with a suggestion.
-            if problems.is_empty() || !error.message().starts_with("unknown field") {
-                problems.push(serde_error(source, &error, offset));
+    // serde stops at the first wrong value: it is reported and left out,
+    // and the rest read again. Each round leaves out one more part, so the
+    // rounds end.
+    let mut parsed = Some(document);
+    // The text parsed before, so it parses again.
+    while let Some(mut document) = parsed.take().or_else(|| DeTable::parse(text).ok()) {
+        remove_parts(document.get_mut(), &walk.left_out);
+        let error = match T::deserialize(toml::de::Deserializer::from(document)) {
+            Ok(value) if walk.problems.is_empty() => return Ok(value),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let message = error.message();
+        if message.starts_with("unknown field") {
+            // Reported by the schema walk, with a suggestion, unless there
+            // is no schema.
+            if walk.problems.is_empty() {
+                walk.problems.push(serde_error(source, &error, offset));
             }
-            Err(problems)
+            break;
+        }
+        let Ok(fresh) = DeTable::parse(text) else {
+            break;
+        };
+        let fresh = fresh.get_ref();
+        if message.starts_with("missing field") {
+            // A key written wrongly, or left out for a wrong value, is
+            // reported already: that it is missing too says nothing new.
+            // Its table is left out in turn, so that serde reads on.
+            let field = between_backticks(message).unwrap_or_default();
+            let mut explained = walk.explained.iter().filter(|(key, _)| *key == field);
+            if explained.clone().next().is_none() {
+                walk.problems.push(serde_error(source, &error, offset));
+                break;
+            }
+            // `None` past the tables left out: the top table misses it.
+            let Some(table) = explained.find_map(|(_, start)| {
+                table_holding(fresh, *start).filter(|t| !walk.left_out.contains(&t.0))
+            }) else {
+                break;
+            };
+            walk.left_out.push(table.0);
+            if let Some(key) = table.1 {
+                walk.explained.push((key.to_string(), table.0));
+            }
+            continue;
+        }
+        walk.problems.push(serde_error(source, &error, offset));
+        let culprit = error.span().and_then(|span| entry_at(fresh, span.start));
+        match culprit {
+            Some((start, key)) if !walk.left_out.contains(&start) => {
+                walk.left_out.push(start);
+                walk.explained.push((key.to_string(), start));
+            }
+            _ => break,
         }
     }
+    // Tables iterate in key order, and serde's rounds come after the walk;
+    // report in file order.
+    walk.problems
+        .sort_by_key(|p| p.span.as_ref().map(|s| s.start));
+    Err(walk.problems)
+}
+
+/// What reading a document against its schema found so far.
+#[derive(Default)]
+struct Walk {
+    problems: Vec<Diagnostic>,
+    /// The parts of the TOML left out of what serde reads next, by where
+    /// they start: keys (with their values), and tables in arrays.
+    left_out: Vec<usize>,
+    /// Keys whose absence is explained by a problem reported, each with
+    /// where the reported key starts: the keys an unknown key was probably
+    /// meant to be, and keys left out.
+    explained: Vec<(String, usize)>,
+}
+
+/// Removes the parts that start at one of `starts` (see [`Walk::left_out`])
+/// from `table` and every table inside it.
+fn remove_parts(table: &mut DeTable<'_>, starts: &[usize]) {
+    if starts.is_empty() {
+        return;
+    }
+    let doomed: Vec<_> = table
+        .iter()
+        .filter(|(key, _)| starts.contains(&key.span().start))
+        .map(|(key, _)| key.clone())
+        .collect();
+    for key in &doomed {
+        table.remove(key);
+    }
+    for (_, value) in table.iter_mut() {
+        match value.get_mut() {
+            DeValue::Table(inner) => remove_parts(inner, starts),
+            DeValue::Array(items) => {
+                if items.iter().any(|item| starts.contains(&item.span().start)) {
+                    // `DeArray` has no `retain`; its one flag matters only
+                    // while parsing.
+                    *items = std::mem::replace(items, toml::de::DeArray::new())
+                        .into_iter()
+                        .filter(|item| !starts.contains(&item.span().start))
+                        .collect();
+                }
+                for item in items.iter_mut() {
+                    if let DeValue::Table(inner) = item.get_mut() {
+                        remove_parts(inner, starts);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The table that holds the key starting at `key_start`, below the top
+/// table: where it starts as a part (see [`Walk::left_out`]), and its key
+/// unless it is a table in an array. `None` when the top table holds it.
+fn table_holding<'t>(table: &'t DeTable<'_>, key_start: usize) -> Option<(usize, Option<&'t str>)> {
+    /// `Some(None)`: `table` itself holds the key.
+    fn find<'t>(
+        table: &'t DeTable<'_>,
+        key_start: usize,
+    ) -> Option<Option<(usize, Option<&'t str>)>> {
+        for (key, value) in table.iter() {
+            if key.span().start == key_start {
+                return Some(None);
+            }
+            let found = match value.get_ref() {
+                DeValue::Table(inner) => find(inner, key_start)
+                    .map(|f| f.or(Some((key.span().start, Some(key.get_ref().as_ref()))))),
+                DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+                    DeValue::Table(inner) => {
+                        find(inner, key_start).map(|f| f.or(Some((item.span().start, None))))
+                    }
+                    _ => None,
+                }),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    find(table, key_start).flatten()
+}
+
+/// The entry, innermost first, whose value holds byte `at` of the TOML: where
+/// its key starts, and the key.
+fn entry_at<'t>(table: &'t DeTable<'_>, at: usize) -> Option<(usize, &'t str)> {
+    table.iter().find_map(|(key, value)| {
+        // A `[table]`'s span need not hold its keys: look inside first.
+        let inner = match value.get_ref() {
+            DeValue::Table(inner) => entry_at(inner, at),
+            DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+                DeValue::Table(inner) => entry_at(inner, at),
+                _ => None,
+            }),
+            _ => None,
+        };
+        inner.or_else(|| {
+            value
+                .span()
+                .contains(&at)
+                .then(|| (key.span().start, key.get_ref().as_ref()))
+        })
+    })
 }
 
 fn shift(span: Option<Range<usize>>, offset: usize) -> Option<Range<usize>> {
@@ -133,7 +287,7 @@ fn check_table(
     table: &DeTable<'_>,
     keys: &[(&str, Schema)],
     path: &str,
-    problems: &mut Vec<Diagnostic>,
+    walk: &mut Walk,
 ) {
     for (key, value) in table.iter() {
         let name = key.get_ref().as_ref();
@@ -146,19 +300,23 @@ fn check_table(
             None => {
                 let valid = keys.iter().map(|(k, _)| *k);
                 let hint = match nearest(name, valid.clone()) {
-                    Some(near) => format!("did you mean `{near}`?"),
+                    Some(near) => {
+                        walk.explained.push((near.to_string(), key.span().start));
+                        format!("did you mean `{near}`?")
+                    }
                     None => format!("valid keys here are {}", list_keys(valid)),
                 };
-                problems.push(
+                walk.problems.push(
                     Diagnostic::error(format!("unknown key `{full}`"))
                         .at(source, shift(Some(key.span()), offset))
                         .key(full)
                         .hint(hint),
                 );
+                walk.left_out.push(key.span().start);
             }
             Some((_, Schema::Table(inner))) => {
                 if let DeValue::Table(t) = value.get_ref() {
-                    check_table(source, offset, t, inner, &full, problems);
+                    check_table(source, offset, t, inner, &full, walk);
                 }
             }
             Some((_, Schema::ArrayOfTables(inner))) => {
@@ -171,7 +329,7 @@ fn check_table(
                                 t,
                                 inner,
                                 &format!("{full}[{index}]"),
-                                problems,
+                                walk,
                             );
                         }
                     }
@@ -645,6 +803,56 @@ mod tests {
         let errors = parse::<Doc>(&source, SCHEMA).unwrap_err();
         assert_eq!(errors[0].key.as_deref(), Some("size"));
         assert_eq!(errors[0].line_col(), Some((3, 8)));
+    }
+
+    #[test]
+    fn every_wrong_value_is_reported_and_a_misspelt_key_is_not_missing_too() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Record {
+            name: String,
+            city: String,
+            size: u32,
+            rows: Vec<Row>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Row {
+            fte: f64,
+        }
+        const ROW: &[(&str, Schema)] = &[("fte", Schema::Value)];
+        const RECORD: Schema = Schema::Table(&[
+            ("name", Schema::Value),
+            ("city", Schema::Value),
+            ("size", Schema::Value),
+            ("rows", Schema::ArrayOfTables(ROW)),
+        ]);
+        // Line 2 misspells `city`; lines 3, 5 and 7 hold values of the
+        // wrong type, the last in the second row of a table array.
+        let text = "name = \"a\"\ncitty = \"b\"\nsize = \"big\"\n[[rows]]\nfte = \"x\"\n[[rows]]\nfte = true\n";
+        let errors = parse::<Record>(&Source::new("x.toml", text), RECORD).unwrap_err();
+        let found: Vec<(Option<(usize, usize)>, &str)> = errors
+            .iter()
+            .map(|e| (e.line_col(), e.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found[0], (Some((2, 1)), "unknown key `citty`"));
+        for (error, line) in errors[1..].iter().zip([3, 5, 7]) {
+            assert_eq!(error.line_col().map(|(l, _)| l), Some(line), "{found:?}");
+            assert!(error.message.starts_with("invalid type"), "{found:?}");
+        }
+        // Without the misspelt key, the missing one is reported, after the
+        // wrong values.
+        let text = text.replace("citty = \"b\"\n", "");
+        let errors = parse::<Record>(&Source::new("x.toml", text.as_str()), RECORD).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(
+            messages.contains(&"missing required key `city`"),
+            "{messages:?}"
+        );
     }
 
     #[test]

@@ -56,6 +56,35 @@ fn wrong_types() {
 }
 
 #[test]
+fn every_wrong_value_and_unknown_key_of_a_record_is_reported_at_once() {
+    let edit = |s: &Site| {
+        replace(s, ONE, "kvk = \"12345678\"", "kvk = 12345678");
+        replace(s, ONE, "city =", "citty =");
+        replace(s, ONE, "issued = 2025-04-01", "issued = \"gisteren\"");
+        replace(s, ONE, "fte = 2.0", "fte = \"twee\"");
+    };
+    let expected = [
+        format!("{ONE}:2:7"),
+        format!("{ONE}:3:1"),
+        format!("{ONE}:12:10"),
+        format!("{ONE}:23:7"),
+        "did you mean `city`?".to_string(),
+        "4 error(s)".to_string(),
+    ];
+    fails(
+        edit,
+        ONE,
+        &expected.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // The misspelt `city` is reported once, not as missing too.
+    let site = Site::new();
+    edit(&site);
+    site.build()
+        .code(1)
+        .stderr(predicate::str::contains("missing").not());
+}
+
+#[test]
 fn missing_required_keys() {
     fails(
         |s| replace(s, ONE, "city = \"Deventer\"\n", ""),
