@@ -100,12 +100,18 @@ pub fn parse_part<T: DeserializeOwned>(
             }
             continue;
         }
-        walk.problems.push(serde_error(source, &error, offset));
-        let culprit = error.span().and_then(|span| entry_at(fresh, span.start));
+        let culprit = error
+            .span()
+            .and_then(|span| entry_at(fresh, span.start, ""));
+        let problem = serde_error(source, &error, offset);
+        walk.problems.push(match &culprit {
+            Some(entry) => problem.key(entry.path.clone()),
+            None => problem,
+        });
         match culprit {
-            Some((start, key)) if !walk.left_out.contains(&start) => {
-                walk.left_out.push(start);
-                walk.explained.push((key.to_string(), start));
+            Some(entry) if !walk.left_out.contains(&entry.start) => {
+                walk.left_out.push(entry.start);
+                walk.explained.push((entry.name.to_string(), entry.start));
             }
             _ => break,
         }
@@ -200,24 +206,44 @@ fn table_holding<'t>(table: &'t DeTable<'_>, key_start: usize) -> Option<(usize,
     find(table, key_start).flatten()
 }
 
-/// The entry, innermost first, whose value holds byte `at` of the TOML: where
-/// its key starts, and the key.
-fn entry_at<'t>(table: &'t DeTable<'_>, at: usize) -> Option<(usize, &'t str)> {
+/// A key-value entry of a document.
+struct Entry<'t> {
+    /// Where its key starts in the TOML.
+    start: usize,
+    /// The key.
+    name: &'t str,
+    /// The key with the tables it is in, as messages name keys
+    /// (`measurement.target_group[1].fte`).
+    path: String,
+}
+
+/// The entry, innermost first, whose value holds byte `at` of the TOML;
+/// `path` is the table's own (empty for the top table).
+fn entry_at<'t>(table: &'t DeTable<'_>, at: usize, path: &str) -> Option<Entry<'t>> {
     table.iter().find_map(|(key, value)| {
+        let name: &str = key.get_ref().as_ref();
+        let full = if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
         // A `[table]`'s span need not hold its keys: look inside first.
         let inner = match value.get_ref() {
-            DeValue::Table(inner) => entry_at(inner, at),
-            DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
-                DeValue::Table(inner) => entry_at(inner, at),
+            DeValue::Table(inner) => entry_at(inner, at, &full),
+            DeValue::Array(items) => items.iter().enumerate().find_map(|(index, item)| match item
+                .get_ref()
+            {
+                DeValue::Table(inner) => entry_at(inner, at, &format!("{full}[{index}]")),
                 _ => None,
             }),
             _ => None,
         };
         inner.or_else(|| {
-            value
-                .span()
-                .contains(&at)
-                .then(|| (key.span().start, key.get_ref().as_ref()))
+            value.span().contains(&at).then(|| Entry {
+                start: key.span().start,
+                name,
+                path: full,
+            })
         })
     })
 }
@@ -801,7 +827,7 @@ mod tests {
         assert_eq!(errors[0].message, "missing required key `title`");
         let source = Source::new("x.toml", "title = \"a\"\n[inner]\nsize = \"big\"\n");
         let errors = parse::<Doc>(&source, SCHEMA).unwrap_err();
-        assert_eq!(errors[0].key.as_deref(), Some("size"));
+        assert_eq!(errors[0].key.as_deref(), Some("inner.size"));
         assert_eq!(errors[0].line_col(), Some((3, 8)));
     }
 
@@ -839,9 +865,14 @@ mod tests {
             .collect();
         assert_eq!(found.len(), 4, "{found:?}");
         assert_eq!(found[0], (Some((2, 1)), "unknown key `citty`"));
-        for (error, line) in errors[1..].iter().zip([3, 5, 7]) {
+        for (error, (line, key)) in
+            errors[1..]
+                .iter()
+                .zip([(3, "size"), (5, "rows[0].fte"), (7, "rows[1].fte")])
+        {
             assert_eq!(error.line_col().map(|(l, _)| l), Some(line), "{found:?}");
             assert!(error.message.starts_with("invalid type"), "{found:?}");
+            assert_eq!(error.key.as_deref(), Some(key));
         }
         // Without the misspelt key, the missing one is reported, after the
         // wrong values.

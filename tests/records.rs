@@ -69,6 +69,8 @@ fn every_wrong_value_and_unknown_key_of_a_record_is_reported_at_once() {
         format!("{ONE}:12:10"),
         format!("{ONE}:23:7"),
         "did you mean `city`?".to_string(),
+        "key: certificate.issued".to_string(),
+        "key: measurement.target_group[0].fte".to_string(),
         "4 error(s)".to_string(),
     ];
     fails(
