@@ -148,8 +148,8 @@ fn default_register_entries() -> usize {
 
 const V: Schema = Schema::Value;
 const SCHEMA: Schema = Schema::Table(&[
-    ("title", V),
-    ("base_url", V),
+    ("title", Schema::Required(&V)),
+    ("base_url", Schema::Required(&V)),
     ("description", V),
     ("language", V),
     ("theme", V),
@@ -346,6 +346,16 @@ mod tests {
         assert_eq!(config.language, "nl");
         assert!(config.minify);
         assert_eq!(config.pagination.register, 50);
+        // Both missing: both named in one run.
+        let errors = parse("description = \"R\"\n").unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "missing required key `title`",
+                "missing required key `base_url`"
+            ]
+        );
     }
 
     #[test]

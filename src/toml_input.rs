@@ -28,6 +28,18 @@ pub enum Schema {
     ArrayOfTables(&'static [(&'static str, Schema)]),
     /// Anything goes (free `[extra]` tables).
     Free,
+    /// A key that must be written, holding what the inner schema says.
+    Required(&'static Schema),
+}
+
+impl Schema {
+    /// What a key holds, and whether it must be written.
+    pub fn unwrap_required(self) -> (Schema, bool) {
+        match self {
+            Schema::Required(inner) => (inner.unwrap_required().0, true),
+            other => (other, false),
+        }
+    }
 }
 
 /// Parses `source` into `T`, reporting a syntax error, or every unknown key,
@@ -51,7 +63,13 @@ pub fn parse_part<T: DeserializeOwned>(
     };
     let mut walk = Walk::default();
     if let Schema::Table(keys) = schema {
-        check_table(source, offset, document.get_ref(), keys, "", &mut walk);
+        let top = Table {
+            keys,
+            path: "",
+            part: None,
+            span: None,
+        };
+        check_table(source, offset, document.get_ref(), &top, &mut walk);
     }
     // serde stops at the first wrong value: it is reported and left out,
     // and the rest read again. Each round leaves out one more part, so the
@@ -79,30 +97,33 @@ pub fn parse_part<T: DeserializeOwned>(
         };
         let fresh = fresh.get_ref();
         if message.starts_with("missing field") {
-            // A key written wrongly, or left out for a wrong value, is
-            // reported already: that it is missing too says nothing new.
-            // Its table is left out in turn, so that serde reads on.
+            // Reported already by the schema walk, or explained by a key
+            // written wrongly or left out for a wrong value. The table that
+            // misses it is left out in turn, so that serde reads on.
             let field = between_backticks(message).unwrap_or_default();
-            let mut explained = walk.explained.iter().filter(|(key, _)| *key == field);
-            if explained.clone().next().is_none() {
+            let mut tables = walk
+                .explained
+                .iter()
+                .filter(|(key, _)| *key == field)
+                .map(|(_, table)| *table)
+                .peekable();
+            if tables.peek().is_none() {
                 walk.problems.push(serde_error(source, &error, offset));
                 break;
             }
-            // `None` past the tables left out: the top table misses it.
-            let Some(table) = explained.find_map(|(_, start)| {
-                table_holding(fresh, *start).filter(|t| !walk.left_out.contains(&t.0))
-            }) else {
+            // Only the top table left: it cannot be left out.
+            let Some(table) = tables.flatten().find(|t| !walk.left_out.contains(t)) else {
                 break;
             };
-            walk.left_out.push(table.0);
-            if let Some(key) = table.1 {
-                walk.explained.push((key.to_string(), table.0));
+            walk.left_out.push(table);
+            if let Some((_, Some(key), holder)) = walk.tables.iter().find(|(t, ..)| *t == table) {
+                walk.explained.push((key.clone(), *holder));
             }
             continue;
         }
         let culprit = error
             .span()
-            .and_then(|span| entry_at(fresh, span.start, ""));
+            .and_then(|span| entry_at(fresh, span.start, "", None));
         let problem = serde_error(source, &error, offset);
         walk.problems.push(match &culprit {
             Some(entry) => problem.key(entry.path.clone()),
@@ -111,7 +132,7 @@ pub fn parse_part<T: DeserializeOwned>(
         match culprit {
             Some(entry) if !walk.left_out.contains(&entry.start) => {
                 walk.left_out.push(entry.start);
-                walk.explained.push((entry.name.to_string(), entry.start));
+                walk.explained.push((entry.name.to_string(), entry.table));
             }
             _ => break,
         }
@@ -130,10 +151,27 @@ struct Walk {
     /// The parts of the TOML left out of what serde reads next, by where
     /// they start: keys (with their values), and tables in arrays.
     left_out: Vec<usize>,
-    /// Keys whose absence is explained by a problem reported, each with
-    /// where the reported key starts: the keys an unknown key was probably
-    /// meant to be, and keys left out.
-    explained: Vec<(String, usize)>,
+    /// Keys whose absence is reported already, each with the table that
+    /// misses it (by where it starts as a part; `None` for the top table):
+    /// keys reported missing, the keys an unknown key was probably meant to
+    /// be, and keys left out for a wrong value.
+    explained: Vec<(String, Option<usize>)>,
+    /// The tables below the top one, by where they start as parts: their
+    /// key (`None` for a table in an array) and the table they are in.
+    tables: Vec<(usize, Option<String>, Option<usize>)>,
+}
+
+/// A table of the document as the schema walk sees it.
+struct Table<'s> {
+    /// The keys it may hold.
+    keys: &'s [(&'static str, Schema)],
+    /// Its key with the tables it is in (empty for the top table).
+    path: &'s str,
+    /// Where it starts as a part (see [`Walk::left_out`]), `None` for the
+    /// top table.
+    part: Option<usize>,
+    /// Its span in the TOML, where a missing key is reported.
+    span: Option<Range<usize>>,
 }
 
 /// Removes the parts that start at one of `starts` (see [`Walk::left_out`])
@@ -173,39 +211,6 @@ fn remove_parts(table: &mut DeTable<'_>, starts: &[usize]) {
     }
 }
 
-/// The table that holds the key starting at `key_start`, below the top
-/// table: where it starts as a part (see [`Walk::left_out`]), and its key
-/// unless it is a table in an array. `None` when the top table holds it.
-fn table_holding<'t>(table: &'t DeTable<'_>, key_start: usize) -> Option<(usize, Option<&'t str>)> {
-    /// `Some(None)`: `table` itself holds the key.
-    fn find<'t>(
-        table: &'t DeTable<'_>,
-        key_start: usize,
-    ) -> Option<Option<(usize, Option<&'t str>)>> {
-        for (key, value) in table.iter() {
-            if key.span().start == key_start {
-                return Some(None);
-            }
-            let found = match value.get_ref() {
-                DeValue::Table(inner) => find(inner, key_start)
-                    .map(|f| f.or(Some((key.span().start, Some(key.get_ref().as_ref()))))),
-                DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
-                    DeValue::Table(inner) => {
-                        find(inner, key_start).map(|f| f.or(Some((item.span().start, None))))
-                    }
-                    _ => None,
-                }),
-                _ => None,
-            };
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
-    find(table, key_start).flatten()
-}
-
 /// A key-value entry of a document.
 struct Entry<'t> {
     /// Where its key starts in the TOML.
@@ -215,11 +220,19 @@ struct Entry<'t> {
     /// The key with the tables it is in, as messages name keys
     /// (`measurement.target_group[1].fte`).
     path: String,
+    /// The table it is in (see [`Walk::explained`]).
+    table: Option<usize>,
 }
 
 /// The entry, innermost first, whose value holds byte `at` of the TOML;
-/// `path` is the table's own (empty for the top table).
-fn entry_at<'t>(table: &'t DeTable<'_>, at: usize, path: &str) -> Option<Entry<'t>> {
+/// `path` and `part` are the table's own (empty and `None` for the top
+/// table).
+fn entry_at<'t>(
+    table: &'t DeTable<'_>,
+    at: usize,
+    path: &str,
+    part: Option<usize>,
+) -> Option<Entry<'t>> {
     table.iter().find_map(|(key, value)| {
         let name: &str = key.get_ref().as_ref();
         let full = if path.is_empty() {
@@ -229,11 +242,16 @@ fn entry_at<'t>(table: &'t DeTable<'_>, at: usize, path: &str) -> Option<Entry<'
         };
         // A `[table]`'s span need not hold its keys: look inside first.
         let inner = match value.get_ref() {
-            DeValue::Table(inner) => entry_at(inner, at, &full),
+            DeValue::Table(inner) => entry_at(inner, at, &full, Some(key.span().start)),
             DeValue::Array(items) => items.iter().enumerate().find_map(|(index, item)| match item
                 .get_ref()
             {
-                DeValue::Table(inner) => entry_at(inner, at, &format!("{full}[{index}]")),
+                DeValue::Table(inner) => entry_at(
+                    inner,
+                    at,
+                    &format!("{full}[{index}]"),
+                    Some(item.span().start),
+                ),
                 _ => None,
             }),
             _ => None,
@@ -243,6 +261,7 @@ fn entry_at<'t>(table: &'t DeTable<'_>, at: usize, path: &str) -> Option<Entry<'
                 start: key.span().start,
                 name,
                 path: full,
+                table: part,
             })
         })
     })
@@ -307,62 +326,93 @@ fn key_at(text: &str, span: Range<usize>) -> Option<String> {
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
 }
 
+/// Reports the unknown keys of `table` and of the tables inside it, and the
+/// required keys they miss.
 fn check_table(
     source: &Source,
     offset: usize,
     table: &DeTable<'_>,
-    keys: &[(&str, Schema)],
-    path: &str,
+    here: &Table<'_>,
     walk: &mut Walk,
 ) {
-    for (key, value) in table.iter() {
-        let name = key.get_ref().as_ref();
-        let full = if path.is_empty() {
+    let full = |name: &str| {
+        if here.path.is_empty() {
             name.to_string()
         } else {
-            format!("{path}.{name}")
-        };
-        match keys.iter().find(|(k, _)| *k == name) {
-            None => {
-                let valid = keys.iter().map(|(k, _)| *k);
-                let hint = match nearest(name, valid.clone()) {
-                    Some(near) => {
-                        walk.explained.push((near.to_string(), key.span().start));
-                        format!("did you mean `{near}`?")
-                    }
-                    None => format!("valid keys here are {}", list_keys(valid)),
-                };
-                walk.problems.push(
-                    Diagnostic::error(format!("unknown key `{full}`"))
-                        .at(source, shift(Some(key.span()), offset))
-                        .key(full)
-                        .hint(hint),
-                );
-                walk.left_out.push(key.span().start);
-            }
-            Some((_, Schema::Table(inner))) => {
-                if let DeValue::Table(t) = value.get_ref() {
-                    check_table(source, offset, t, inner, &full, walk);
-                }
-            }
-            Some((_, Schema::ArrayOfTables(inner))) => {
-                if let DeValue::Array(items) = value.get_ref() {
-                    for (index, item) in items.iter().enumerate() {
-                        if let DeValue::Table(t) = item.get_ref() {
-                            check_table(
-                                source,
-                                offset,
-                                t,
-                                inner,
-                                &format!("{full}[{index}]"),
-                                walk,
-                            );
-                        }
-                    }
-                }
-            }
-            Some((_, Schema::Value | Schema::Free)) => {}
+            format!("{}.{name}", here.path)
         }
+    };
+    // The keys an unknown key here was probably meant to be.
+    let mut meant = Vec::new();
+    for (key, value) in table.iter() {
+        let name = key.get_ref().as_ref();
+        let Some((_, schema)) = here.keys.iter().find(|(k, _)| *k == name) else {
+            let valid = here.keys.iter().map(|(k, _)| *k);
+            let hint = match nearest(name, valid.clone()) {
+                Some(near) => {
+                    meant.push(near);
+                    walk.explained.push((near.to_string(), here.part));
+                    format!("did you mean `{near}`?")
+                }
+                None => format!("valid keys here are {}", list_keys(valid)),
+            };
+            walk.problems.push(
+                Diagnostic::error(format!("unknown key `{}`", full(name)))
+                    .at(source, shift(Some(key.span()), offset))
+                    .key(full(name))
+                    .hint(hint),
+            );
+            walk.left_out.push(key.span().start);
+            continue;
+        };
+        match (schema.unwrap_required().0, value.get_ref()) {
+            (Schema::Table(keys), DeValue::Table(inner)) => {
+                let part = key.span().start;
+                walk.tables.push((part, Some(name.to_string()), here.part));
+                let inner_table = Table {
+                    keys,
+                    path: &full(name),
+                    part: Some(part),
+                    span: Some(value.span()),
+                };
+                check_table(source, offset, inner, &inner_table, walk);
+            }
+            (Schema::ArrayOfTables(keys), DeValue::Array(items)) => {
+                for (index, item) in items.iter().enumerate() {
+                    if let DeValue::Table(inner) = item.get_ref() {
+                        let part = item.span().start;
+                        walk.tables.push((part, None, here.part));
+                        let inner_table = Table {
+                            keys,
+                            path: &format!("{}[{index}]", full(name)),
+                            part: Some(part),
+                            span: Some(item.span()),
+                        };
+                        check_table(source, offset, inner, &inner_table, walk);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (name, schema) in here.keys {
+        let (inner, required) = schema.unwrap_required();
+        if !required || meant.contains(name) || table.iter().any(|(key, _)| key.get_ref() == name) {
+            continue;
+        }
+        let hint = match (inner, here.part) {
+            (Schema::Table(_), _) => format!("add a `[{}]` table", full(name)),
+            (Schema::ArrayOfTables(_), _) => format!("add a `[[{}]]` table", full(name)),
+            (_, None) => format!("add `{name} = ...` above the first `[table]` header"),
+            (_, Some(_)) => format!("add `{name} = ...` to this table"),
+        };
+        walk.problems.push(
+            Diagnostic::error(format!("missing required key `{}`", full(name)))
+                .at(source, shift(here.span.clone(), offset))
+                .key(full(name))
+                .hint(hint),
+        );
+        walk.explained.push((name.to_string(), here.part));
     }
 }
 

@@ -93,6 +93,23 @@ fn missing_required_keys() {
         ONE,
         &["missing required key `city`"],
     );
+    // Every key missing is named in one run, with its table.
+    fails(
+        |s| {
+            replace(s, ONE, "city = \"Deventer\"\n", "");
+            replace(s, ONE, "kvk = \"12345678\"\n", "");
+            replace(s, ONE, "issued = 2025-04-01\n", "");
+            replace(s, ONE, "persons = 3\n", "");
+        },
+        ONE,
+        &[
+            "missing required key `kvk`",
+            "missing required key `city`",
+            "missing required key `certificate.issued`",
+            "missing required key `measurement.target_group[0].persons`",
+            "4 error(s)",
+        ],
+    );
 }
 
 #[test]

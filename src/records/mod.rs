@@ -342,14 +342,17 @@ pub struct RecordSpans {
 }
 
 const V: Schema = Schema::Value;
+/// A required plain value.
+const R: Schema = Schema::Required(&V);
 
-/// The keys of a record file, for unknown-key reports.
+/// The keys of a record file and which of them must be written (as
+/// `raw::RawRecord` has them), for the reports of unknown and missing keys.
 pub const RECORD_SCHEMA: Schema = Schema::Table(&[
-    ("name", V),
-    ("kvk", V),
-    ("city", V),
-    ("province", V),
-    ("sector", V),
+    ("name", R),
+    ("kvk", R),
+    ("city", R),
+    ("province", R),
+    ("sector", R),
     ("website", V),
     ("summary", V),
     ("description", V),
@@ -357,32 +360,32 @@ pub const RECORD_SCHEMA: Schema = Schema::Table(&[
     ("description_en", V),
     (
         "certificate",
-        Schema::Table(&[
-            ("number", V),
-            ("body", V),
-            ("issued", V),
+        Schema::Required(&Schema::Table(&[
+            ("number", R),
+            ("body", R),
+            ("issued", R),
             ("expires", V),
             ("status", V),
             ("declared_level", V),
             ("aspirant_plan", V),
             ("aspirant_extensions", V),
             ("quality_met", V),
-        ]),
+        ])),
     ),
     (
         "measurement",
-        Schema::Table(&[
-            ("year", V),
-            ("employees", V),
-            ("total_fte", V),
+        Schema::Required(&Schema::Table(&[
+            ("year", R),
+            ("employees", R),
+            ("total_fte", R),
             ("revenue_eur", V),
             (
                 "target_group",
                 Schema::ArrayOfTables(&[
-                    ("position", V),
-                    ("contract", V),
-                    ("fte", V),
-                    ("persons", V),
+                    ("position", R),
+                    ("contract", R),
+                    ("fte", R),
+                    ("persons", R),
                 ]),
             ),
             (
@@ -390,12 +393,12 @@ pub const RECORD_SCHEMA: Schema = Schema::Table(&[
                 Schema::ArrayOfTables(&[
                     ("supplier", V),
                     ("supplier_name", V),
-                    ("amount_eur", V),
+                    ("amount_eur", R),
                     ("supplier_revenue_eur", V),
                     ("supplier_direct_fte", V),
                 ]),
             ),
-        ]),
+        ])),
     ),
 ]);
 
@@ -761,6 +764,119 @@ mod tests {
         std::fs::remove_file(dir.join("a.toml")).unwrap();
         assert_eq!(&*built.source().text, "");
         assert_eq!(&*rebuilt.source().text, text);
+    }
+
+    /// A record with every key of spec section 2 (and both purchase forms
+    /// in one row, which the checks reject but serde reads).
+    const EVERY_KEY: &str = r#"name = "A"
+kvk = "12345678"
+city = "B"
+province = "Utrecht"
+sector = "C"
+website = "https://a.example"
+summary = "s"
+description = "d"
+summary_en = "s"
+description_en = "d"
+
+[certificate]
+number = "PSO-1"
+body = "Kiwa"
+issued = 2025-04-01
+expires = 2027-03-31
+status = "active"
+declared_level = "trede-1"
+aspirant_plan = false
+aspirant_extensions = 0
+quality_met = true
+
+[measurement]
+year = 2024
+employees = 10
+total_fte = 9.5
+revenue_eur = 100000
+
+[[measurement.target_group]]
+position = "wajong"
+contract = "regulier"
+fte = 1.0
+persons = 1
+
+[[measurement.purchases]]
+supplier = "x"
+supplier_name = "y"
+amount_eur = 10
+supplier_revenue_eur = 100
+supplier_direct_fte = 1.0
+"#;
+
+    /// The schema reports a key as missing exactly when serde needs it, so
+    /// that each missing key is reported once, by the schema walk, with its
+    /// table: every key and table of [`EVERY_KEY`] is left out in turn.
+    #[test]
+    fn the_schema_requires_exactly_the_keys_serde_requires() {
+        let source = |text: &str| Source::new("x.toml", text);
+        assert!(toml_input::parse::<RawRecord>(&source(EVERY_KEY), RECORD_SCHEMA).is_ok());
+        let lines: Vec<&str> = EVERY_KEY.lines().collect();
+        let mut table = String::new();
+        let mut checked = 0;
+        for (at, line) in lines.iter().enumerate() {
+            let (path, end) = if let Some(header) = line.strip_prefix('[') {
+                // A table: its header and keys, and the tables inside it.
+                table = header.trim_matches(|c| c == '[' || c == ']').to_string();
+                let inside = |line: &str| {
+                    let name = line.trim_matches(|c| c == '[' || c == ']');
+                    name.strip_prefix(table.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                };
+                let end = (at + 1..lines.len())
+                    .find(|&i| lines[i].starts_with('[') && !inside(lines[i]))
+                    .unwrap_or(lines.len());
+                (table.clone(), end)
+            } else if let Some((key, _)) = line.split_once(" = ") {
+                let path = if table.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{table}.{key}")
+                };
+                (path, at + 1)
+            } else {
+                continue;
+            };
+            let without = [&lines[..at], &lines[end..]].concat().join("\n");
+            // Serde alone: no schema walk.
+            let serde_needs =
+                toml_input::parse::<RawRecord>(&source(&without), Schema::Free).is_err();
+            let mut schema = RECORD_SCHEMA;
+            for part in path.split('.') {
+                let keys = match schema.unwrap_required().0 {
+                    Schema::Table(keys) | Schema::ArrayOfTables(keys) => keys,
+                    other => panic!("{path}: {other:?} has no keys"),
+                };
+                schema = keys.iter().find(|(k, _)| *k == part).expect(&path).1;
+            }
+            let required = schema.unwrap_required().1;
+            assert_eq!(required, serde_needs, "{path}");
+            let errors = toml_input::parse::<RawRecord>(&source(&without), RECORD_SCHEMA)
+                .err()
+                .unwrap_or_default();
+            if required {
+                let shown = path
+                    .replace("target_group.", "target_group[0].")
+                    .replace("purchases.", "purchases[0].");
+                let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                assert_eq!(
+                    messages,
+                    [format!("missing required key `{shown}`")],
+                    "{path}"
+                );
+            } else {
+                assert!(errors.is_empty(), "{path}: {errors:?}");
+            }
+            checked += 1;
+        }
+        // 32 keys and 4 tables.
+        assert_eq!(checked, 36);
     }
 
     /// What the full path makes of a text: `toml`'s spanned document
