@@ -88,7 +88,8 @@ pub fn parse_part<T: DeserializeOwned>(
             // Reported by the schema walk, with a suggestion, unless there
             // is no schema.
             if walk.problems.is_empty() {
-                walk.problems.push(serde_error(source, &error, offset));
+                walk.problems
+                    .push(serde_error(source, &error, offset, None));
             }
             break;
         }
@@ -108,7 +109,8 @@ pub fn parse_part<T: DeserializeOwned>(
                 .map(|(_, table)| *table)
                 .peekable();
             if tables.peek().is_none() {
-                walk.problems.push(serde_error(source, &error, offset));
+                walk.problems
+                    .push(serde_error(source, &error, offset, None));
                 break;
             }
             // Only the top table left: it cannot be left out.
@@ -124,11 +126,8 @@ pub fn parse_part<T: DeserializeOwned>(
         let culprit = error
             .span()
             .and_then(|span| entry_at(fresh, span.start, "", None));
-        let problem = serde_error(source, &error, offset);
-        walk.problems.push(match &culprit {
-            Some(entry) => problem.key(entry.path.clone()),
-            None => problem,
-        });
+        let problem = serde_error(source, &error, offset, culprit.as_ref());
+        walk.problems.push(problem);
         match culprit {
             Some(entry) if !walk.left_out.contains(&entry.start) => {
                 walk.left_out.push(entry.start);
@@ -222,6 +221,8 @@ struct Entry<'t> {
     path: String,
     /// The table it is in (see [`Walk::explained`]).
     table: Option<usize>,
+    /// What its value is: `toml`'s name of the type (`datetime`, ...).
+    kind: &'static str,
 }
 
 /// The entry, innermost first, whose value holds byte `at` of the TOML;
@@ -262,6 +263,7 @@ fn entry_at<'t>(
                 name,
                 path: full,
                 table: part,
+                kind: value.get_ref().type_str(),
             })
         })
     })
@@ -278,10 +280,20 @@ fn syntax_error(source: &Source, error: &toml::de::Error, offset: usize) -> Diag
         .hint("see https://toml.io for the syntax; strings need double quotes")
 }
 
-fn serde_error(source: &Source, error: &toml::de::Error, offset: usize) -> Diagnostic {
+/// serde's error as a diagnostic; `entry` is the entry it is about, when
+/// the caller found it (else the key written on the error's line is named).
+fn serde_error(
+    source: &Source,
+    error: &toml::de::Error,
+    offset: usize,
+    entry: Option<&Entry<'_>>,
+) -> Diagnostic {
     let message = first_line(error.message());
     let span = shift(error.span(), offset);
-    let key = span.as_ref().and_then(|s| key_at(&source.text, s.clone()));
+    let key = match entry {
+        Some(entry) => Some(entry.path.clone()),
+        None => span.as_ref().and_then(|s| key_at(&source.text, s.clone())),
+    };
     let mut diagnostic = if let Some(field) =
         between_backticks(&message).filter(|_| message.starts_with("missing field"))
     {
@@ -289,12 +301,14 @@ fn serde_error(source: &Source, error: &toml::de::Error, offset: usize) -> Diagn
             .hint(format!("add `{field} = ...` to this table"))
             .key(field)
     } else {
-        let mut d = Diagnostic::error(message.clone());
-        if message.starts_with("invalid type") {
-            d = d.hint(
+        let kind = entry.map(|entry| entry.kind);
+        let mut d = match plain_type_error(&message, key.as_deref(), kind) {
+            Some((message, hint)) => Diagnostic::error(message).hint(hint),
+            None if message.starts_with("invalid type") => Diagnostic::error(message).hint(
                 "check the value's type: strings in quotes, numbers without, dates as YYYY-MM-DD",
-            );
-        }
+            ),
+            None => Diagnostic::error(message),
+        };
         if let Some(key) = key {
             d = d.key(key);
         }
@@ -302,6 +316,67 @@ fn serde_error(source: &Source, error: &toml::de::Error, offset: usize) -> Diagn
     };
     diagnostic = diagnostic.at(source, span);
     diagnostic
+}
+
+/// serde's "invalid type: X, expected Y" (and "invalid value: ..."), which
+/// speaks of `i64` and `f64`, in the words of a TOML file: the message and
+/// a hint with an example. `kind` is what the value is, when known (serde
+/// sees a date as a table). `None` for any other message.
+fn plain_type_error(
+    message: &str,
+    key: Option<&str>,
+    kind: Option<&str>,
+) -> Option<(String, String)> {
+    let (problem, rest) = message.split_once(": ")?;
+    if problem != "invalid type" && problem != "invalid value" {
+        return None;
+    }
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    // What is expected, and how it is written (`{}`: the key).
+    let (wanted, example) = match expected {
+        "i8" | "i16" | "i32" | "i64" => ("a whole number", "{} = 54"),
+        "u8" | "u16" | "u32" | "u64" | "usize" => ("a whole number, 0 or more", "{} = 54"),
+        "f32" | "f64" => ("a number", "{} = 46.2"),
+        "a string" => ("text in double quotes", "{} = \"...\""),
+        "a TOML datetime" => ("a date", "{} = 2025-04-01, without quotes"),
+        "a boolean" => ("true or false", "{} = true, without quotes"),
+        "a map" => ("a table", "a `[{}]` header with its keys below it"),
+        "a sequence" => ("a list", "a `[[{}]]` table for each row"),
+        other if other.starts_with("struct ") => {
+            ("a table", "a `[{}]` header with its keys below it")
+        }
+        _ => return None,
+    };
+    let quoted = |s: &str| s.trim_matches('`').to_string();
+    let found = match found.split_once(' ') {
+        Some(("string", text)) => format!("the text {text}"),
+        Some(("integer", n)) => format!("the whole number {}", quoted(n)),
+        Some(("floating", point)) => {
+            format!("the number {}", quoted(point.trim_start_matches("point ")))
+        }
+        Some(("boolean", b)) => quoted(b),
+        _ => match found {
+            "map" if kind == Some("datetime") => "a date".to_string(),
+            "map" => "a table".to_string(),
+            "sequence" => "a list".to_string(),
+            other => other.to_string(),
+        },
+    };
+    Some(match key {
+        Some(key) => {
+            // The example names the key as it is written in its table.
+            let leaf = key.rsplit('.').next().unwrap_or(key);
+            let leaf = if example.contains("`[") { key } else { leaf };
+            (
+                format!("{problem}: `{key}` must be {wanted}, found {found}"),
+                format!("write {}", example.replace("{}", leaf)),
+            )
+        }
+        None => (
+            format!("{problem}: expected {wanted}, found {found}"),
+            format!("write {}", example.replace("{}", "key")),
+        ),
+    })
 }
 
 fn first_line(message: &str) -> String {
@@ -915,15 +990,25 @@ mod tests {
             .collect();
         assert_eq!(found.len(), 4, "{found:?}");
         assert_eq!(found[0], (Some((2, 1)), "unknown key `citty`"));
-        for (error, (line, key)) in
-            errors[1..]
-                .iter()
-                .zip([(3, "size"), (5, "rows[0].fte"), (7, "rows[1].fte")])
-        {
+        let expected = [
+            (
+                3,
+                "size",
+                "a whole number, 0 or more, found the text \"big\"",
+            ),
+            (5, "rows[0].fte", "a number, found the text \"x\""),
+            (7, "rows[1].fte", "a number, found true"),
+        ];
+        for (error, (line, key, what)) in errors[1..].iter().zip(expected) {
             assert_eq!(error.line_col().map(|(l, _)| l), Some(line), "{found:?}");
-            assert!(error.message.starts_with("invalid type"), "{found:?}");
             assert_eq!(error.key.as_deref(), Some(key));
+            assert_eq!(
+                error.message,
+                format!("invalid type: `{key}` must be {what}")
+            );
         }
+        assert_eq!(errors[1].hint.as_deref(), Some("write size = 54"));
+        assert_eq!(errors[2].hint.as_deref(), Some("write fte = 46.2"));
         // Without the misspelt key, the missing one is reported, after the
         // wrong values.
         let text = text.replace("citty = \"b\"\n", "");

@@ -70,6 +70,9 @@ fn every_wrong_value_and_unknown_key_of_a_record_is_reported_at_once() {
         format!("{ONE}:23:7"),
         "did you mean `city`?".to_string(),
         "key: certificate.issued".to_string(),
+        "`kvk` must be text in double quotes, found the whole number 12345678".to_string(),
+        "`certificate.issued` must be a date, found the text \"gisteren\"".to_string(),
+        "write issued = 2025-04-01, without quotes".to_string(),
         "key: measurement.target_group[0].fte".to_string(),
         "4 error(s)".to_string(),
     ];
