@@ -43,7 +43,8 @@ impl Schema {
 }
 
 /// Parses `source` into `T`, reporting a syntax error, or every unknown key,
-/// every value of a wrong type and the first key missing (serde names one).
+/// every value of a wrong type and every key missing that the schema marks
+/// required.
 pub fn parse<T: DeserializeOwned>(source: &Source, schema: Schema) -> Result<T, Vec<Diagnostic>> {
     parse_part(source, 0..source.text.len(), schema)
 }
@@ -93,10 +94,6 @@ pub fn parse_part<T: DeserializeOwned>(
             }
             break;
         }
-        let Ok(fresh) = DeTable::parse(text) else {
-            break;
-        };
-        let fresh = fresh.get_ref();
         if message.starts_with("missing field") {
             // Reported already by the schema walk, or explained by a key
             // written wrongly or left out for a wrong value. The table that
@@ -123,9 +120,13 @@ pub fn parse_part<T: DeserializeOwned>(
             }
             continue;
         }
+        // The document serde read has parts left out; this one is whole.
+        let Ok(fresh) = DeTable::parse(text) else {
+            break;
+        };
         let culprit = error
             .span()
-            .and_then(|span| entry_at(fresh, span.start, "", None));
+            .and_then(|span| entry_at(fresh.get_ref(), span.start, "", None));
         let problem = serde_error(source, &error, offset, culprit.as_ref());
         walk.problems.push(problem);
         match culprit {
