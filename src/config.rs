@@ -188,7 +188,7 @@ impl SiteConfig {
                     .key("title"),
             );
         }
-        let at = |key: &str| key_span(&source.text, key);
+        let at = |key: &str| toml_input::key_span(&source.text, key);
         if !crate::records::is_http_url(&config.base_url) {
             problems.push(
                 Diagnostic::error("`base_url` must be an absolute http or https URL")
@@ -207,7 +207,7 @@ impl SiteConfig {
             if size == 0 {
                 problems.push(
                     Diagnostic::error(format!("`{key}` must be at least 1"))
-                        .at(source, at(key.split('.').nth(1).unwrap_or(key)))
+                        .at(source, at(key))
                         .key(key),
                 );
             }
@@ -228,24 +228,6 @@ impl SiteConfig {
             None => "/".to_string(),
         }
     }
-}
-
-/// Where `key` is written: the first line that assigns it (`key = ...`), else
-/// its first occurrence (a dotted key, `pagination.register = 0`), so that a
-/// title containing the word does not take the message.
-fn key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let indent = line.len() - line.trim_start().len();
-        let assigns = line[indent..]
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='));
-        if assigns {
-            return Some(offset + indent..offset + indent + key.len());
-        }
-        offset += line.len();
-    }
-    text.find(key).map(|p| p..p + key.len())
 }
 
 /// `base_url` with exactly one trailing slash.
@@ -403,6 +385,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(errors[0].key.as_deref(), Some("pagination.register"));
         assert_eq!(errors[0].line_col(), Some((5, 3)));
+        // A dotted key: the message points at its last part.
+        let errors = parse(
+            "title = \"PSO-register\"\nbase_url = \"https://x.nl\"\npagination.register = 0\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].line_col(), Some((3, 12)));
     }
 
     #[test]

@@ -211,6 +211,36 @@ fn remove_parts(table: &mut DeTable<'_>, starts: &[usize]) {
     }
 }
 
+/// A key as messages name it: with the tables it is in (`table` is theirs,
+/// empty for the top table).
+fn key_path(table: &str, key: &str) -> String {
+    if table.is_empty() {
+        key.to_string()
+    } else {
+        format!("{table}.{key}")
+    }
+}
+
+/// Where the key at `path` (`pagination.register`) is written in the TOML
+/// `text`, from its spanned document: for checks made after serde, on
+/// values that carry no span.
+pub fn key_span(text: &str, path: &str) -> Option<Range<usize>> {
+    let document = DeTable::parse(text).ok()?;
+    let mut table = document.get_ref();
+    let mut keys = path.split('.').peekable();
+    while let Some(name) = keys.next() {
+        let (key, value) = table.iter().find(|(key, _)| key.get_ref() == name)?;
+        if keys.peek().is_none() {
+            return Some(key.span());
+        }
+        let DeValue::Table(inner) = value.get_ref() else {
+            return None;
+        };
+        table = inner;
+    }
+    None
+}
+
 /// A key-value entry of a document.
 struct Entry<'t> {
     /// Where its key starts in the TOML.
@@ -237,11 +267,7 @@ fn entry_at<'t>(
 ) -> Option<Entry<'t>> {
     table.iter().find_map(|(key, value)| {
         let name: &str = key.get_ref().as_ref();
-        let full = if path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        };
+        let full = key_path(path, name);
         // A `[table]`'s span need not hold its keys: look inside first.
         let inner = match value.get_ref() {
             DeValue::Table(inner) => entry_at(inner, at, &full, Some(key.span().start)),
@@ -411,13 +437,7 @@ fn check_table(
     here: &Table<'_>,
     walk: &mut Walk,
 ) {
-    let full = |name: &str| {
-        if here.path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}.{name}", here.path)
-        }
-    };
+    let full = |name: &str| key_path(here.path, name);
     // The keys an unknown key here was probably meant to be.
     let mut meant = Vec::new();
     for (key, value) in table.iter() {
