@@ -33,8 +33,6 @@
 //! first asks Linux for no transparent huge pages
 //! (`trede::avoid_huge_pages`), so its cold figures are those of a build.
 
-use std::cell::RefCell;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -43,7 +41,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use trede::config::{self, Loaded};
 use trede::diagnostics::{Diagnostics, Source};
-use trede::records::{self, RECORDS_DIR};
+use trede::records::{self, RecordFiles};
 use trede::registry::Registry;
 use trede::urls::Urls;
 
@@ -219,106 +217,36 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The record files' names, sorted as `load_all` sorts them, and the
-/// records folder.
-fn record_names(root: &Path) -> (PathBuf, Vec<std::ffi::OsString>) {
-    let dir = root.join(RECORDS_DIR);
-    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
-        .expect("a records folder")
-        .flatten()
-        .map(|e| e.file_name())
-        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "toml"))
-        .collect();
-    names.sort_unstable();
-    (dir, names)
-}
-
 /// The record files' sizes added up, for the readers to check that they
 /// read every byte.
 fn record_bytes(root: &Path) -> usize {
-    let (dir, names) = record_names(root);
-    names
+    let files = RecordFiles::list(root);
+    files
+        .names
         .iter()
-        .map(|name| std::fs::metadata(dir.join(name)).expect("a record").len() as usize)
+        .map(|name| {
+            std::fs::metadata(files.dir().join(name))
+                .expect("a record")
+                .len() as usize
+        })
         .sum()
 }
 
-/// Reads one record file as `load_all` does (on Unix opened relative to
-/// the records folder, one read for a file smaller than a page) into the
-/// calling thread's reused buffer, and hands its bytes to `f`.
-fn with_record<T>(folder: &Folder, name: &std::ffi::OsStr, f: impl FnOnce(&[u8]) -> T) -> T {
-    thread_local! {
-        static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; 64 * 1024]);
-    }
-    #[cfg(unix)]
-    let mut file = {
-        use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
-        std::fs::File::from(
-            rustix::fs::openat(&folder.fd, name, flags, Mode::empty()).expect("readable"),
-        )
-    };
-    #[cfg(not(unix))]
-    let mut file = std::fs::File::open(folder.path.join(name)).expect("readable");
-    BUFFER.with_borrow_mut(|buffer| {
-        let mut len = 0;
-        loop {
-            if len == buffer.len() {
-                buffer.resize(2 * len, 0);
-            }
-            match file.read(&mut buffer[len..]).expect("readable") {
-                0 => break,
-                // As `load_all` reads on Linux's local file systems: a first
-                // read short of a page is the whole file (the callers check
-                // the bytes against the files' sizes).
-                n if len == 0 && n < 4096 => {
-                    len = n;
-                    break;
-                }
-                n => len += n,
-            }
-        }
-        f(&buffer[..len])
-    })
-}
-
-/// The records folder, opened once on Unix.
-struct Folder {
-    #[cfg(unix)]
-    fd: std::os::fd::OwnedFd,
-    #[cfg(not(unix))]
-    path: PathBuf,
-}
-
-impl Folder {
-    fn open(dir: &Path) -> Folder {
-        #[cfg(unix)]
-        {
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            Folder {
-                fd: rustix::fs::open(dir, flags, Mode::empty()).expect("a records folder"),
-            }
-        }
-        #[cfg(not(unix))]
-        Folder {
-            path: dir.to_path_buf(),
-        }
-    }
-}
-
-/// Every record file as (id, display path, text), read in parallel as
-/// `load_all` reads them and copied into its shared text.
+/// Every record file as (id, display path, text), listed and read in
+/// parallel by the library's own reader, as `load_all` reads them, and
+/// copied into its shared text.
 fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
-    let (dir, names) = record_names(root);
-    let folder = Folder::open(&dir);
-    let shown = records::display_path(root, &dir);
-    names
+    let files = RecordFiles::list(root);
+    let shown = records::display_path(root, files.dir());
+    files
+        .names
         .par_iter()
         .map(|name| {
-            let text = with_record(&folder, name, |bytes| {
-                Arc::from(std::str::from_utf8(bytes).expect("UTF-8 records"))
-            });
+            let text = files
+                .with_bytes(name, |bytes| {
+                    Arc::from(std::str::from_utf8(bytes).expect("UTF-8 records"))
+                })
+                .expect("readable");
             let id = Path::new(name)
                 .file_stem()
                 .unwrap()
@@ -329,14 +257,15 @@ fn read_all(root: &Path) -> Vec<(String, String, Arc<str>)> {
         .collect()
 }
 
-/// Lists the records folder and reads every file as `load_all` does, keeping
-/// nothing: what the kernel and the listing cost any reader of these files,
-/// the floor under `load_all`. Returns the bytes read.
+/// Lists the records folder and reads every file as `load_all` does, with
+/// the library's own reader, keeping nothing: what the kernel and the
+/// listing cost any reader of these files, the floor under `load_all`.
+/// Returns the bytes read.
 fn read_only(root: &Path) -> usize {
-    let (dir, names) = record_names(root);
-    let folder = Folder::open(&dir);
-    names
+    let files = RecordFiles::list(root);
+    files
+        .names
         .par_iter()
-        .map(|name| with_record(&folder, name, <[u8]>::len))
+        .map(|name| files.with_bytes(name, <[u8]>::len).expect("readable"))
         .sum()
 }

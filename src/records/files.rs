@@ -79,32 +79,10 @@ pub(crate) fn load_all_as<T: Send>(
     cache: Option<&mut RecordCache>,
     wrap: impl Fn(Organisation) -> T + Sync,
 ) -> Vec<T> {
-    let dir = root.join(RECORDS_DIR);
-    let mut names: Vec<OsString> = Vec::new();
-    // Whether every file listed is a file of the folder itself (no link).
-    let mut only_files = true;
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for entry in entries.flatten() {
-            // The entry's type comes with the listing; only a symbolic link
-            // (or a file system that does not say) costs a `stat`.
-            let is_file = match entry.file_type() {
-                Ok(kind) if kind.is_file() => true,
-                Ok(kind) if !kind.is_symlink() => false,
-                _ => {
-                    only_files = false;
-                    entry.path().is_file()
-                }
-            };
-            if is_file {
-                names.push(entry.file_name());
-            }
-        }
-    }
-    // All in one folder: ordering the names orders the paths.
-    names.sort_unstable();
-    let folder = Folder::open(&dir, only_files);
+    let RecordFiles { names, folder } = RecordFiles::list(root);
+    let dir = folder.path.as_path();
     // Every file's path as messages show it, without building the path.
-    let shown_dir = display_path(root, &dir);
+    let shown_dir = display_path(root, dir);
     let print = weights_print(weights);
     // A rebuild keeps the texts (it compares them); a build reads a file
     // again for a message instead.
@@ -219,6 +197,64 @@ pub(crate) fn load_all_as<T: Send>(
         .collect()
 }
 
+/// A site's records folder as [`load_all`] reads it: the names of its
+/// regular files, sorted (all in one folder, so in path order), and the
+/// folder opened once. Public so that a benchmark reads the files exactly
+/// as a build does.
+pub struct RecordFiles {
+    /// The files' names, in the order the records are loaded.
+    pub names: Vec<OsString>,
+    folder: Folder,
+}
+
+impl RecordFiles {
+    /// Lists `root/content/organisations`; a folder that cannot be read
+    /// has no files.
+    pub fn list(root: &Path) -> RecordFiles {
+        let dir = root.join(RECORDS_DIR);
+        let mut names: Vec<OsString> = Vec::new();
+        // Whether every file listed is a file of the folder itself (no link).
+        let mut only_files = true;
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                // The entry's type comes with the listing; only a symbolic
+                // link (or a file system that does not say) costs a `stat`.
+                let is_file = match entry.file_type() {
+                    Ok(kind) if kind.is_file() => true,
+                    Ok(kind) if !kind.is_symlink() => false,
+                    _ => {
+                        only_files = false;
+                        entry.path().is_file()
+                    }
+                };
+                if is_file {
+                    names.push(entry.file_name());
+                }
+            }
+        }
+        names.sort_unstable();
+        RecordFiles {
+            names,
+            folder: Folder::open(&dir, only_files),
+        }
+    }
+
+    /// The records folder.
+    pub fn dir(&self) -> &Path {
+        &self.folder.path
+    }
+
+    /// The bytes of the file `name`, read as a build reads them, handed to
+    /// `f` from the calling thread's buffer.
+    pub fn with_bytes<T>(
+        &self,
+        name: &std::ffi::OsStr,
+        f: impl FnOnce(&[u8]) -> T,
+    ) -> io::Result<T> {
+        self.folder.with_bytes(name, f)
+    }
+}
+
 /// `to_string_lossy`, checking a name that is valid UTF-8 (every name,
 /// nearly) the faster way `to_str` does.
 fn lossy(name: &std::ffi::OsStr) -> Cow<'_, str> {
@@ -292,11 +328,10 @@ impl Folder {
         std::fs::File::open(self.path.join(name))
     }
 
-    /// A whole file as text: one `open`, reads into a buffer each thread
-    /// reuses, and one copy into the shared text (`std::fs::read_to_string`
-    /// also asks the file's size and position first, two more system calls
-    /// per record). Errors are those of `read_to_string`.
-    fn read_text(&self, name: &std::ffi::OsStr) -> io::Result<Arc<str>> {
+    /// A whole file's bytes: one `open`, reads into a buffer each thread
+    /// reuses (`std::fs::read` also asks the file's size and position
+    /// first, two more system calls per record), handed to `f`.
+    fn with_bytes<T>(&self, name: &std::ffi::OsStr, f: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
         thread_local! {
             static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
@@ -322,12 +357,18 @@ impl Folder {
                     Err(error) => return Err(error),
                 }
             }
-            match std::str::from_utf8(&buffer[..len]) {
-                Ok(text) => Ok(Arc::from(text)),
-                // The same error, worded as `read_to_string` words it.
-                Err(_) => std::fs::read_to_string(self.path.join(name)).map(Arc::from),
-            }
+            Ok(f(&buffer[..len]))
         })
+    }
+
+    /// A whole file as text, copied once from the buffer into the shared
+    /// text; errors are those of `read_to_string`.
+    fn read_text(&self, name: &std::ffi::OsStr) -> io::Result<Arc<str>> {
+        match self.with_bytes(name, |bytes| std::str::from_utf8(bytes).map(Arc::from))? {
+            Ok(text) => Ok(text),
+            // The same error, worded as `read_to_string` words it.
+            Err(_) => std::fs::read_to_string(self.path.join(name)).map(Arc::from),
+        }
     }
 }
 

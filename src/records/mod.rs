@@ -26,7 +26,7 @@ mod raw;
 
 use check::Checker;
 pub(crate) use files::load_all_as;
-pub use files::{RecordCache, load_all, load_all_cached};
+pub use files::{RecordCache, RecordFiles, load_all, load_all_cached};
 use raw::{RawRecord, fast_raw};
 
 /// The folder, under the site root, that holds the records.
